@@ -1,0 +1,142 @@
+"""MJML to email HTML: check the MJML, compile it with MRML, inline the CSS marked for inlining."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html.parser import HTMLParser
+
+from newsletter.mjml_vocabulary import ANY_ATTRIBUTES, ELEMENTS, ENDING_TAGS, GLOBAL_ATTRIBUTES
+from newsletter.problems import Problem, ProblemsError
+from newsletter.theme import Theme
+
+_INLINE_STYLE = re.compile(
+    r"<mj-style\b[^>]*\binline\s*=\s*[\"']inline[\"'][^>]*>(.*?)</mj-style\s*>", re.S | re.I
+)
+_URL_ATTRIBUTE = re.compile(
+    r"""(\s(?:href|src|action|background|cite|longdesc)=)(["'])(.*?)\2""", re.I
+)
+_DOCTYPE = re.compile(r"\s*<!doctype[^>]*>", re.I)
+
+
+class _Checker(HTMLParser):
+    """Finds unknown MJML elements and attributes, and tags left open or closed twice."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, tuple[int, int]]] = []
+        self.found: list[tuple[tuple[int, int], str, str]] = []  # (position, needle, message)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if (self.stack and self.stack[-1][0] in ENDING_TAGS) or not tag.startswith("mj"):
+            return
+        if tag not in ELEMENTS:
+            self.found.append((self.getpos(), f"<{tag}", f"unknown MJML element <{tag}>"))
+        elif tag not in ANY_ATTRIBUTES:
+            allowed = ELEMENTS[tag] | GLOBAL_ATTRIBUTES
+            for name, _ in attrs:
+                if name not in allowed:
+                    message = f"<{tag}> has no attribute {name!r}"
+                    self.found.append((self.getpos(), f"{name}=", message))
+        self.stack.append((tag, self.getpos()))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if self.stack and self.stack[-1][0] == tag:
+            self.stack.pop()
+
+    def handle_endtag(self, tag: str) -> None:
+        if not tag.startswith("mj"):
+            return
+        if self.stack and self.stack[-1][0] in ENDING_TAGS and tag != self.stack[-1][0]:
+            return
+        if not self.stack or self.stack[-1][0] != tag:
+            expected = f"</{self.stack[-1][0]}>" if self.stack else "nothing"
+            message = f"</{tag}> closes nothing open (expected {expected})"
+            self.found.append((self.getpos(), f"</{tag}>", message))
+            if any(open_tag == tag for open_tag, _ in self.stack):
+                while self.stack and self.stack.pop()[0] != tag:
+                    pass
+            return
+        self.stack.pop()
+
+
+def check_mjml(mjml: str, theme: Theme, template: str) -> list[Problem]:
+    """Problems in the MJML generated from `template`, located in the theme where possible."""
+    checker = _Checker()
+    checker.feed(mjml)
+    checker.close()
+    for tag, position in checker.stack:
+        checker.found.append((position, f"<{tag}", f"<{tag}> is never closed"))
+    problems = []
+    for (line, _column), needle, message in checker.found:
+        where = theme.find(needle) if "unknown" in message or "attribute" in message else None
+        if where is not None:
+            problems.append(Problem(where[0], where[1], where[2], "", message))
+        else:
+            text = mjml.splitlines()[line - 1].strip()[:80] if line else ""
+            generated = f"{template} (generated MJML, line {line}: {text})"
+            problems.append(Problem(generated, 0, 0, "", message))
+    return problems
+
+
+def compile_mjml(mjml: str, theme: Theme, template: str) -> str:
+    """Compile checked MJML to HTML, inlining only `<mj-style inline="inline">` as MJML does."""
+    problems = check_mjml(mjml, theme, template)
+    if problems:
+        raise ProblemsError(problems)
+    import mjml as mrml
+
+    css = "\n".join(_INLINE_STYLE.findall(mjml))
+    try:
+        html = mrml.mjml2html(_INLINE_STYLE.sub("", mjml), fonts={}, include_loader=theme.include)
+    except ValueError as e:
+        raise ProblemsError([Problem(template, 0, 0, "", f"MJML error: {e}")]) from None
+    return inline_css(html, css) if css.strip() else html
+
+
+def inline_css(html: str, css: str) -> str:
+    """Inline `css` into `html` with premailer; every other byte of `html` stays as it was."""
+    from premailer import Premailer
+
+    doctype = _DOCTYPE.match(html)
+    protected: list[str] = []
+
+    def protect(match: re.Match[str]) -> str:
+        # premailer's serializer %-encodes spaces and non-ASCII in URLs: merge tags such as
+        # {{ UnsubscribeURL }} must come out byte-exact.
+        protected.append(match.group(2) + match.group(3) + match.group(2))
+        return f'{match.group(1)}"nl-url-{len(protected) - 1}"'
+
+    body = _URL_ATTRIBUTE.sub(protect, html[doctype.end() if doctype else 0 :])
+    body = re.sub(r"<style\b", '<style data-premailer="ignore"', body)
+    with _quiet_cssutils():
+        out = Premailer(
+            body,
+            css_text=css,
+            strip_important=False,
+            allow_network=False,
+            keep_style_tags=True,
+            remove_classes=False,
+            disable_validation=True,
+            disable_leftover_css=True,
+            exclude_pseudoclasses=True,
+        ).transform(pretty_print=False)
+    # Style blocks inside conditional comments are not parsed, so they keep the marker.
+    out = out.replace('<style data-premailer="ignore"', "<style")
+    out = re.sub(r'(?<==)"nl-url-(\d+)"', lambda m: protected[int(m.group(1))], out)
+    return (doctype.group(0).lstrip() if doctype else "") + out
+
+
+@contextmanager
+def _quiet_cssutils() -> Iterator[None]:
+    """cssutils warns about every mso-* property; quiet its own logger only, and only here."""
+    logger = logging.getLogger("CSSUTILS")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

@@ -1,0 +1,143 @@
+"""The typed model of the settings and of an issue; its descriptions document the format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from newsletter import urls
+
+
+def _http_url(value: str) -> str:
+    problem = urls.http_url_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _email(value: str) -> str:
+    if not re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", value):
+        raise ValueError(f"not an email address: {value!r}")
+    return value
+
+
+def _colour(value: str) -> str:
+    if not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", value):
+        raise ValueError(f'must be a hex colour such as "#0b5394", not {value!r}')
+    return value
+
+
+def _language(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", value):
+        raise ValueError(f"must be a language tag such as en or pt-BR, not {value!r}")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""A non-empty line of plain text."""
+
+Markdown = Annotated[str, StringConstraints(strip_whitespace=True)]
+"""Markdown text; raw HTML in it is shown as text, never interpreted."""
+
+HttpUrl = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_http_url)]
+"""An absolute http(s) URL: emails cannot follow relative links or other schemes."""
+
+Email = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_email)]
+Colour = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_colour)]
+Language = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_language)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo must never silently drop content."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Article(Strict):
+    """A linked article."""
+
+    title: Text = Field(description="The headline, plain text; it links to `url`.")
+    url: HttpUrl = Field(description="The article's address.")
+    source: Text | None = Field(None, description="Where it was published, e.g. `bbc.com`.")
+    summary: Markdown = Field("", description="A few sentences, inline Markdown.")
+    image: HttpUrl | None = Field(None, description="An image shown with the article.")
+    image_alt: str | None = Field(
+        None, description='What the image shows, for readers who cannot see it; "" if decorative.'
+    )
+
+    @property
+    def host(self) -> str:
+        """The host name of `url`, e.g. `www.bbc.com`."""
+        return urlsplit(self.url).hostname or ""
+
+
+class Section(Strict):
+    """A titled group of articles."""
+
+    title: Text = Field(description="The section heading, e.g. `Editor's choice`.")
+    layout: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$")] = Field(
+        "list", description="How the theme lays out the articles: `lead`, `list`, ..."
+    )
+    articles: list[Article] = Field(min_length=1, description="The articles, in order.")
+
+
+class Issue(Strict):
+    """One issue of the newsletter: a file in `issues/`."""
+
+    number: int = Field(ge=1, description="The issue number.")
+    date: dt.date = Field(description="The sending date, YYYY-MM-DD.")
+    subject: Text = Field(description="The email's subject line.")
+    preheader: Text | None = Field(
+        None, description="The preview text shown after the subject in the inbox."
+    )
+    intro: Markdown = Field("", description="A few sentences from the editor, Markdown.")
+    sections: list[Section] = Field(min_length=1, description="The sections, in order.")
+
+    @property
+    def articles(self) -> list[Article]:
+        """Every article of the issue, in order."""
+        return [article for section in self.sections for article in section.articles]
+
+
+class Sender(Strict):
+    """Who the email comes from."""
+
+    name: Text = Field(description="The sender's display name.")
+    email: Email = Field(description="The sender's address.")
+
+
+class Links(Strict):
+    """Where the footer's links lead when no mail service fills them in."""
+
+    unsubscribe: HttpUrl | None = Field(None, description="The unsubscribe page.")
+    preferences: HttpUrl | None = Field(None, description="The subscription preferences page.")
+
+
+class Brand(Strict):
+    """The newsletter's look."""
+
+    color: Colour = Field("#0b5394", description="The brand colour: links, headings, rules.")
+    logo: HttpUrl | None = Field(None, description="A logo shown in the header.")
+    logo_alt: str | None = Field(None, description="The logo's alt text (default: the name).")
+
+
+class Settings(Strict):
+    """The newsletter's settings: `newsletter.yaml` at the top of the project."""
+
+    name: Text = Field(description="The newsletter's name.")
+    language: Language = Field("en", description="The language of its text, e.g. `en`.")
+    direction: Annotated[str, StringConstraints(pattern="^(ltr|rtl)$")] = Field(
+        "ltr", description="The writing direction: `ltr` or `rtl`."
+    )
+    sender: Sender
+    postal_address: Text = Field(description="The postal address the law asks for in the footer.")
+    archive_url: HttpUrl | None = Field(
+        None, description="The public archive; each issue's web version is under it."
+    )
+    links: Links = Links()
+    theme: Text = Field("templates", description="The theme folder, relative to this file.")
+    brand: Brand = Brand()

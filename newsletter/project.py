@@ -1,0 +1,86 @@
+"""A newsletter project: the folder with `newsletter.yaml`, its `issues/` and its theme."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from newsletter.load import load_issue, load_settings
+from newsletter.model import Issue, Settings
+from newsletter.render import Rendition, render, settings_links
+from newsletter.theme import Theme
+
+SETTINGS_FILE = "newsletter.yaml"
+ISSUES_DIR = "issues"
+
+
+class ProjectError(Exception):
+    """The command cannot find what it works on: no project, no such issue."""
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where the project is, and the folder its file names are shown relative to."""
+
+    root: Path
+    shown_from: Path
+
+    @classmethod
+    def find(cls, start: Path) -> Project:
+        """The project containing `start`: the nearest folder upwards with `newsletter.yaml`."""
+        start = start.resolve()
+        for folder in (start, *start.parents):
+            if (folder / SETTINGS_FILE).is_file():
+                return cls(folder, start)
+        raise ProjectError(
+            f"no {SETTINGS_FILE} in {start} or any folder above it; is this a newsletter project?"
+        )
+
+    def show(self, path: Path) -> str:
+        """A path as the user should see it: relative to where they are, when below it."""
+        path = path.resolve()
+        return (
+            str(path.relative_to(self.shown_from))
+            if path.is_relative_to(self.shown_from)
+            else str(path)
+        )
+
+    @cached_property
+    def settings(self) -> Settings:
+        """The validated settings; raises ProblemsError."""
+        path = self.root / SETTINGS_FILE
+        return load_settings(path, self.show(path))
+
+    @cached_property
+    def theme(self) -> Theme:
+        """The project's theme, on top of the built-in one."""
+        return Theme.load(self.root / self.settings.theme, self.shown_from)
+
+    def issue_path(self, name: str | None) -> Path:
+        """The issue file `name` names (a path, or a file name in `issues/`), or the newest one."""
+        issues = self.root / ISSUES_DIR
+        if name is None:
+            found = sorted(issues.glob("*.yaml")) if issues.is_dir() else []
+            if not found:
+                raise ProjectError(f"no issues in {self.show(issues)}/; create one first")
+            return found[-1]
+        for candidate in (Path(name), issues / name, issues / f"{name}.yaml"):
+            if candidate.is_file():
+                return candidate
+        raise ProjectError(f"no issue file {name!r} (looked in {self.show(issues)}/ too)")
+
+    def load_issue(self, path: Path) -> Issue:
+        """The validated issue in `path`; raises ProblemsError."""
+        return load_issue(path, self.show(path), self.theme.layouts)
+
+    def render(self, path: Path) -> Rendition:
+        """Load, validate and render the issue in `path`; raises ProblemsError."""
+        issue = self.load_issue(path)
+        return render(issue, self.settings, self.theme, settings_links(self.settings, slug(path)))
+
+
+def slug(path: Path) -> str:
+    """The issue's name in output folders and URLs: its file name without `.yaml`."""
+    return path.stem if path.suffix in (".yaml", ".yml") else os.path.basename(path)

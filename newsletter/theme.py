@@ -1,0 +1,122 @@
+"""A theme: folders of Jinja templates, the user's first, the built-in one last."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from newsletter import markup
+from newsletter.problems import Problem, ProblemsError
+
+BUILTIN = Path(__file__).parent / "theme"
+"""The default theme, shipped inside the package."""
+
+PREFIX = "!theme"
+"""`{% extends "!theme/issue.mjml.j2" %}` reaches the built-in template a user's one overrides."""
+
+
+def _autoescape(name: str | None) -> bool:
+    return name is None or not name.endswith(".txt.j2")
+
+
+class Theme:
+    """Templates found on a search path; errors in them are problems with file and line."""
+
+    def __init__(self, folders: tuple[Path, ...], root: Path | None = None) -> None:
+        self.folders = tuple(folder.resolve() for folder in folders)
+        self.root = root.resolve() if root else None
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(
+                [
+                    jinja2.FileSystemLoader(self.folders),
+                    jinja2.PrefixLoader({PREFIX: jinja2.FileSystemLoader(BUILTIN)}, delimiter="/"),
+                ]
+            ),
+            undefined=jinja2.StrictUndefined,
+            autoescape=_autoescape,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+        filters: dict[str, Callable[..., Any]] = {
+            "markdown": markup.to_html,
+            "markdown_inline": markup.to_html_inline,
+            "markdown_text": markup.to_text,
+            "markdown_text_inline": markup.to_text_inline,
+            "wrap": markup.wrap,
+        }
+        self.env.filters.update(filters)
+
+    @classmethod
+    def load(cls, folder: Path, root: Path | None = None) -> Theme:
+        """The theme in `folder`, falling back on the built-in theme for what it lacks."""
+        folders = (folder, BUILTIN) if folder.resolve() != BUILTIN.resolve() else (BUILTIN,)
+        return cls(folders, root)
+
+    @cached_property
+    def layouts(self) -> frozenset[str]:
+        """The section layouts: the names of `layouts/NAME.mjml.j2`."""
+        names = self.env.list_templates(filter_func=lambda n: n.startswith("layouts/"))
+        return frozenset(
+            n.removeprefix("layouts/").removesuffix(".mjml.j2")
+            for n in names
+            if n.endswith(".mjml.j2") and "/" not in n.removeprefix("layouts/")
+        )
+
+    def display(self, filename: str | None) -> str:
+        """A template's file name as the user should see it: relative to the project."""
+        if not filename:
+            return "<template>"
+        path = Path(filename)
+        if self.root is not None and path.is_relative_to(self.root):
+            return str(path.relative_to(self.root))
+        return str(path)
+
+    def render(self, name: str, context: Mapping[str, Any]) -> str:
+        """Render template `name`; raise ProblemsError naming the template file and line."""
+        try:
+            return self.env.get_template(name).render(context)
+        except jinja2.TemplateSyntaxError as e:
+            problem = Problem(
+                self.display(e.filename), e.lineno, 0, "", f"template syntax: {e.message}"
+            )
+            raise ProblemsError([problem]) from None
+        except jinja2.TemplateNotFound as e:
+            message = f"template not found: {e.name}"
+            raise ProblemsError([self._problem_at(e, message, name)]) from None
+        except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as e:
+            message = str(getattr(e, "message", None) or e)
+            raise ProblemsError([self._problem_at(e, f"template error: {message}", name)]) from None
+
+    def _problem_at(self, error: BaseException, message: str, name: str) -> Problem:
+        """The problem located at the innermost template frame of the error's traceback."""
+        for frame in reversed(traceback.extract_tb(error.__traceback__)):
+            if frame.filename and any(
+                Path(frame.filename).is_relative_to(folder) for folder in (*self.folders, BUILTIN)
+            ):
+                return Problem(self.display(frame.filename), frame.lineno or 0, 0, "", message)
+        return Problem(name, 0, 0, "", message)
+
+    def find(self, needle: str) -> tuple[str, int, int] | None:
+        """Where `needle` first appears in the theme's templates: (file, line, column)."""
+        for name in sorted(self.env.list_templates(extensions=["j2", "mjml"])):
+            source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+            at = source.find(needle)
+            if at >= 0:
+                line = source.count("\n", 0, at) + 1
+                return self.display(filename), line, at - (source.rfind("\n", 0, at) + 1) + 1
+        return None
+
+    def include(self, path: str) -> str:
+        """The text of an `<mj-include path="...">`: only files inside the theme's folders."""
+        for folder in self.folders:
+            candidate = (folder / path).resolve()
+            if candidate.is_relative_to(folder) and candidate.is_file():
+                return candidate.read_text(encoding="utf-8")
+        raise FileNotFoundError(path)

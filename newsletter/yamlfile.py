@@ -1,0 +1,168 @@
+"""Read a YAML file safely, keeping where each key and value stands in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import ScalarNode
+
+from newsletter.problems import Problem, ProblemsError
+
+MAX_BYTES = 1_000_000
+"""A weekly issue is a few kilobytes; anything this large is a mistake, not content."""
+
+MAX_NODES = 100_000
+"""Aliases can make a tiny file expand to billions of values (a "YAML bomb")."""
+
+Loc = tuple[str | int, ...]
+
+
+class _Constructor(RoundTripConstructor):
+    """Keeps timestamps as text, so that a bad date is a validation problem with a location."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        if isinstance(node, ScalarNode):
+            return node.value
+        return super().construct_yaml_timestamp(node, values)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed YAML file: its data and where each part of it stands."""
+
+    path: str
+    data: Any
+
+    def position(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
+        """The 1-based (line, column) of the value at `loc`, or of its key with `key=True`.
+
+        Where `loc` goes deeper than the file (a missing key), the deepest part found.
+        """
+        line, column = 1, 1
+        node = self.data
+        for i, part in enumerate(loc):
+            last = i == len(loc) - 1
+            try:
+                if isinstance(node, CommentedMap) and part in node:
+                    where = node.lc.key(part) if key and last else node.lc.value(part)
+                    node = node[part]
+                elif isinstance(node, CommentedSeq) and isinstance(part, int):
+                    where = node.lc.item(part)
+                    node = node[part]
+                else:
+                    break
+            except (KeyError, IndexError, TypeError):
+                break
+            line, column = where[0] + 1, where[1] + 1
+        return line, column
+
+    def problem(self, loc: Loc, message: str, *, key: bool = False) -> Problem:
+        """A problem located at `loc` in this file."""
+        line, column = self.position(loc, key=key)
+        return Problem(self.path, line, column, format_loc(loc), message)
+
+
+def format_loc(loc: Loc) -> str:
+    """`('sections', 1, 'url')` -> `sections[1].url`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def read_yaml(path: Path, display: str | None = None) -> Document:
+    """Read and parse a YAML file; raise ProblemsError for anything that stops its use."""
+    name = display or str(path)
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise ProblemsError([Problem(name, message=f"cannot read the file: {e.strerror}")]) from e
+    if len(raw) > MAX_BYTES:
+        message = f"the file is larger than {MAX_BYTES // 1_000_000} MB; is it the right file?"
+        raise ProblemsError([Problem(name, message=message)])
+    return parse_yaml(raw, name)
+
+
+def parse_yaml(raw: bytes, name: str) -> Document:
+    """Parse YAML bytes named `name`; raise ProblemsError for anything that stops their use."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        message = f"not valid UTF-8 (byte 0x{raw[e.start]:02x}); save the file as UTF-8"
+        raise ProblemsError([Problem(name, line, column, "", message)]) from e
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ProblemsError([Problem(name, line, 0, "", "the file contains a NUL byte")])
+    yaml = YAML(typ="rt", pure=True)
+    yaml.Constructor = _Constructor
+    try:
+        data = yaml.load(text)
+    except MarkedYAMLError as e:
+        raise ProblemsError([_yaml_problem(name, e)]) from e
+    except YAMLError as e:
+        raise ProblemsError([Problem(name, message=f"YAML error: {e}")]) from e
+    except RecursionError as e:
+        raise ProblemsError([Problem(name, message="the YAML is nested too deeply")]) from e
+    if data is None:
+        raise ProblemsError([Problem(name, 1, 1, "", "the file is empty")])
+    _check_size(data, name)
+    return Document(name, data)
+
+
+def _yaml_problem(name: str, e: MarkedYAMLError) -> Problem:
+    mark = e.problem_mark or e.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+    what = e.problem or e.context or "invalid YAML"
+    if "duplicate key" in what:
+        what = what.split(" with value")[0]
+    return Problem(name, line, column, "", f"YAML syntax error: {what}")
+
+
+def _check_size(data: Any, name: str) -> None:
+    """Count values as if every alias were expanded, without expanding them."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Any) -> int:
+        if isinstance(node, dict):
+            children: list[Any] = [*node.keys(), *node.values()]
+        elif isinstance(node, list):
+            children = node
+        else:
+            return 1
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = MAX_NODES + 1  # a node that contains itself counts as too large
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > MAX_NODES:
+                break
+        sizes[id(node)] = total
+        return total
+
+    try:
+        too_big = size(data) > MAX_NODES
+    except RecursionError:
+        too_big = True
+    if too_big:
+        message = (
+            f"the file expands to more than {MAX_NODES:,} values through YAML aliases "
+            "(*name); an issue needs no aliases"
+        )
+        raise ProblemsError([Problem(name, 1, 1, "", message)])
