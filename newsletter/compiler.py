@@ -30,8 +30,9 @@ class _Checker(HTMLParser):
         self.found: list[tuple[tuple[int, int], str, str]] = []  # (position, needle, message)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if (self.stack and self.stack[-1][0] in ENDING_TAGS) or not tag.startswith("mj"):
+        if not tag.startswith("mj"):
             return
+        self._leave_ending_tag(f"<{tag}>")
         if tag not in ELEMENTS:
             self.found.append((self.getpos(), f"<{tag}", f"unknown MJML element <{tag}>"))
         elif tag not in ANY_ATTRIBUTES:
@@ -50,17 +51,24 @@ class _Checker(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if not tag.startswith("mj"):
             return
-        if self.stack and self.stack[-1][0] in ENDING_TAGS and tag != self.stack[-1][0]:
+        if not (self.stack and self.stack[-1][0] == tag):
+            self._leave_ending_tag(f"</{tag}>")
+        if self.stack and self.stack[-1][0] == tag:
+            self.stack.pop()
             return
-        if not self.stack or self.stack[-1][0] != tag:
-            expected = f"</{self.stack[-1][0]}>" if self.stack else "nothing"
-            message = f"</{tag}> closes nothing open (expected {expected})"
-            self.found.append((self.getpos(), f"</{tag}>", message))
-            if any(open_tag == tag for open_tag, _ in self.stack):
-                while self.stack and self.stack.pop()[0] != tag:
-                    pass
-            return
-        self.stack.pop()
+        expected = f"</{self.stack[-1][0]}>" if self.stack else "nothing"
+        message = f"</{tag}> closes nothing open (expected {expected})"
+        self.found.append((self.getpos(), f"</{tag}>", message))
+        if any(open_tag == tag for open_tag, _ in self.stack):
+            while self.stack.pop()[0] != tag:
+                pass
+
+    def _leave_ending_tag(self, seen: str) -> None:
+        """MJML inside an element whose content is HTML means that element was left open."""
+        if self.stack and self.stack[-1][0] in ENDING_TAGS:
+            tag, (line, _) = self.stack.pop()
+            message = f"<{tag}> (line {line}) is not closed before {seen}"
+            self.found.append((self.getpos(), f"<{tag}", message))
 
 
 def check_mjml(mjml: str, theme: Theme, template: str) -> list[Problem]:

@@ -1,0 +1,79 @@
+"""Shared fixtures: a small newsletter project in a temporary folder, and running the CLI."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from newsletter.cli import cli
+from newsletter.theme import BUILTIN
+
+SETTINGS = """\
+name: Test Weekly
+language: en
+sender:
+  name: Test Weekly
+  email: weekly@example.org
+postal_address: 1 Example Street, Amsterdam
+archive_url: https://example.org/weekly/
+links:
+  unsubscribe: https://example.org/weekly/unsubscribe
+theme: templates
+"""
+
+ISSUE = """\
+number: 7
+date: 2026-11-30
+subject: A small issue
+preheader: Two stories and a link, for the tests.
+intro: Hello *readers*.
+sections:
+  - title: Lead story
+    layout: lead
+    articles:
+      - title: The lead
+        url: https://example.org/news/lead
+        source: example.org
+        summary: What happened.
+        image: https://example.org/img/lead.jpg
+        image_alt: A lead picture
+  - title: News
+    articles:
+      - title: Second story
+        url: https://example.org/news/second
+        summary: More.
+"""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--regen-golden", action="store_true", help="Rewrite the golden files from the output."
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A newsletter project with the built-in theme and one issue; the current directory."""
+    (tmp_path / "newsletter.yaml").write_text(SETTINGS, encoding="utf-8")
+    shutil.copytree(BUILTIN, tmp_path / "templates")
+    (tmp_path / "issues").mkdir()
+    (tmp_path / "issues" / "2026-11-30.yaml").write_text(ISSUE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def run() -> Iterator[RunCli]:
+    """Run the real CLI in-process, as a user would from the current directory."""
+    yield RunCli()
+
+
+class RunCli:
+    """Calls `newsletter ARGS...` through click's CliRunner."""
+
+    def __call__(self, *args: str) -> Result:
+        return CliRunner().invoke(cli, list(args), prog_name="newsletter", catch_exceptions=False)

@@ -1,0 +1,167 @@
+"""The command line, run through the real pipeline."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from newsletter.cli import cli
+from tests.conftest import RunCli
+
+
+def _without_time(stdout: str) -> str:
+    return re.sub(r"in \d+\.\d\d s\.", "in T s.", stdout)
+
+
+def test_build_writes_the_three_files(project: Path, run: RunCli) -> None:
+    result = run("build")
+    assert result.exit_code == 0, result.output
+    out = project / "dist" / "2026-11-30"
+    sizes = {
+        name: (out / name).stat().st_size for name in ("email.html", "email.txt", "email.mjml")
+    }
+    shown = {n: f"{s / 1000:.1f} kB" if s >= 1000 else f"{s} B" for n, s in sizes.items()}
+    assert _without_time(result.stdout) == (
+        f"dist/2026-11-30/email.html  {shown['email.html']:>8}\n"
+        f"dist/2026-11-30/email.txt   {shown['email.txt']:>8}\n"
+        f"dist/2026-11-30/email.mjml  {shown['email.mjml']:>8}\n"
+        "Built issues/2026-11-30.yaml in T s.\n"
+    )
+    assert sizes["email.html"] > 10_000 and 200 < sizes["email.txt"] < 1000
+    assert result.stderr == ""
+    html = (out / "email.html").read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>")
+    assert "The lead" in html and "Second story" in html
+    assert "The lead\nhttps://example.org/news/lead\n" in (out / "email.txt").read_text()
+
+
+def test_build_takes_the_newest_issue_by_default(project: Path, run: RunCli) -> None:
+    newer = (project / "issues" / "2026-11-30.yaml").read_text().replace("number: 7", "number: 8")
+    (project / "issues" / "2026-12-07.yaml").write_text(newer)
+    result = run("build")
+    assert result.exit_code == 0
+    assert "Built issues/2026-12-07.yaml" in result.stdout
+
+
+def test_build_names_an_issue_by_path_or_name_and_writes_to_output(
+    project: Path, run: RunCli
+) -> None:
+    assert run("build", "issues/2026-11-30.yaml", "-o", "out").exit_code == 0
+    assert (project / "out" / "2026-11-30" / "email.html").is_file()
+    assert run("build", "2026-11-30", "--output", "out2").exit_code == 0
+    assert (project / "out2" / "2026-11-30" / "email.txt").is_file()
+
+
+def test_build_from_a_subfolder_finds_the_project(project: Path, run: RunCli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(project / "issues")
+    result = run("build", "2026-11-30.yaml")
+    assert result.exit_code == 0, result.output
+    assert "Built 2026-11-30.yaml in" in result.stdout
+    assert (project / "dist" / "2026-11-30" / "email.html").is_file()
+
+
+def test_an_invalid_issue_is_reported_with_locations_and_nothing_is_written(
+    project: Path, run: RunCli
+) -> None:
+    path = project / "issues" / "2026-11-30.yaml"
+    path.write_text(
+        path.read_text()
+        .replace("url: https://example.org/news/second", "url: /news/second")
+        .replace("subject: A small issue", "subjet: A small issue")
+    )
+    result = run("build")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "issues/2026-11-30.yaml:1:1: missing required key 'subject'\n"
+        "issues/2026-11-30.yaml:3:1: unknown key 'subjet' (did you mean 'subject'?)\n"
+        "issues/2026-11-30.yaml:19:14: sections[1].articles[0].url: must be an absolute "
+        "http(s) URL, not the relative '/news/second'\n"
+        "3 problems found; nothing was written.\n"
+    )
+    assert not (project / "dist").exists()
+
+
+def test_a_failed_build_keeps_the_previous_output(project: Path, run: RunCli) -> None:
+    assert run("build").exit_code == 0
+    html = project / "dist" / "2026-11-30" / "email.html"
+    before = html.read_bytes()
+    issue = project / "issues" / "2026-11-30.yaml"
+    issue.write_text(issue.read_text().replace("number: 7", "number: seven"))
+    assert run("build").exit_code == 1
+    assert html.read_bytes() == before
+
+
+def test_invalid_settings_are_reported(project: Path, run: RunCli) -> None:
+    settings = project / "newsletter.yaml"
+    settings.write_text(settings.read_text().replace("theme: templates", "theme: templatez"))
+    result = run("build")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "newsletter.yaml:10:8: theme: no such folder 'templatez' next to newsletter.yaml\n"
+        "1 problem found; nothing was written.\n"
+    )
+
+
+def test_outside_a_project(tmp_path: Path, run: RunCli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    result = run("build")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: no newsletter.yaml in {tmp_path.resolve()} or any folder above it; "
+        "is this a newsletter project?\n"
+    )
+
+
+def test_no_such_issue(project: Path, run: RunCli) -> None:
+    result = run("build", "2026-01-01")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: no issue file '2026-01-01' (looked in issues/ too)\n"
+
+
+def test_no_issues_yet(project: Path, run: RunCli) -> None:
+    (project / "issues" / "2026-11-30.yaml").unlink()
+    result = run("build")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: no issues in issues/; create one first\n"
+
+
+def test_an_unwritable_output_is_one_line(project: Path, run: RunCli) -> None:
+    (project / "blocked").write_text("a file where a folder should be")
+    result = run("build", "-o", "blocked/sub")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ")
+    assert result.stderr.count("\n") == 1
+
+
+def test_unknown_option_is_a_usage_error(project: Path, run: RunCli) -> None:
+    result = run("build", "--nope")
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: No such option '--nope'.\n")
+    assert result.stderr.startswith("Usage: newsletter build")
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    assert isinstance(cli, click.Group)
+    for name, command in cli.commands.items():
+        assert command.help, name
+        assert "Example:" in command.help, name
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{name} {param.opts}"
+
+
+def test_python_dash_m_runs_the_cli(project: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "newsletter", "build"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=project,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Built issues/2026-11-30.yaml" in result.stdout

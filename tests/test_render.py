@@ -1,0 +1,287 @@
+"""The pipeline, from issue and settings through the theme to HTML and text."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from newsletter.problems import ProblemsError
+from newsletter.project import Project
+from newsletter.render import Links, Rendition, render
+
+
+def _render(project: Path, links: Links | None = None) -> Rendition:
+    p = Project.find(project)
+    path = p.issue_path(None)
+    if links is None:
+        return p.render(path)
+    return render(p.load_issue(path), p.settings, p.theme, links)
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _problems(project: Path) -> list[str]:
+    with pytest.raises(ProblemsError) as raised:
+        _render(project)
+    return [str(p) for p in raised.value.problems]
+
+
+MERGE_TAGS = {
+    "listmonk": Links("{{ UnsubscribeURL }}", "{{ MessageURL }}", None),
+    "mailchimp": Links("*|UNSUB|*", "*|ARCHIVE|*", "*|UPDATE_PROFILE|*"),
+    "buttondown": Links("{{ unsubscribe_url }}", "{{ email.absolute_url }}", None),
+}
+
+
+@pytest.mark.parametrize("service", sorted(MERGE_TAGS))
+def test_merge_tags_in_attributes_survive_byte_exact(project: Path, service: str) -> None:
+    links = MERGE_TAGS[service]
+    rendition = _render(project, links)
+    for tag in (links.unsubscribe, links.web_version, links.preferences):
+        if tag:
+            assert f'href="{tag}"' in rendition.html
+            assert tag in rendition.text or tag == links.web_version
+    assert "%20" not in rendition.html and "%7B" not in rendition.html
+
+
+def test_non_ascii_urls_survive_byte_exact(project: Path) -> None:
+    url = "https://example.org/news/şuşa-ağdam?q=ü&lang=az"
+    _edit(project / "issues" / "2026-11-30.yaml", "https://example.org/news/second", url)
+    html = _render(project).html
+    assert 'href="https://example.org/news/şuşa-ağdam?q=ü&amp;lang=az"' in html
+    assert "%C5" not in html
+
+
+NASTY = 'Tom & Jerry <b>"bold"</b> it\'s 5 < 6 > 4 🎉 שלום עולם &amp;'
+
+
+def test_text_is_escaped_exactly_once(project: Path) -> None:
+    issue = project / "issues" / "2026-11-30.yaml"
+    quoted = '"' + NASTY.replace('"', '\\"') + '"'
+    for key, old in [
+        ("subject", "A small issue"),
+        ("title", "The lead"),
+        ("source", "example.org"),
+        ("summary", "What happened."),
+        ("intro", "Hello *readers*."),
+    ]:
+        _edit(issue, f"{key}: {old}", f"{key}: {quoted}")
+    rendition = _render(project)
+    page = lxml.html.fromstring(rendition.html)
+
+    def texts(xpath: str) -> list[str]:
+        return [element.text_content().strip() for element in page.xpath(xpath)]
+
+    # Parsed once, the HTML gives back exactly what the editor wrote: escaped once, not twice.
+    assert texts("//title") == [NASTY]
+    assert page.xpath("//div[@role='article']/@aria-label") == [NASTY]
+    assert texts("//h3")[0] == NASTY
+    assert texts("//p[contains(@class, 'meta')]")[1] == NASTY
+    # In Markdown fields "&amp;" is Markdown for "&", and "<b>" stays text (raw HTML is off).
+    as_markdown = NASTY.replace("&amp;", "&")
+    assert texts("//div[@class='summary']")[0] == as_markdown
+    assert as_markdown in texts("//td/div")[2]
+    assert page.xpath("//b") == []
+    assert "🎉 שלום עולם" in rendition.html  # not turned into character references
+    assert rendition.subject == NASTY
+    assert f"{NASTY}\nhttps://example.org/news/lead\n{NASTY}\n" in rendition.text
+
+
+def test_markdown_is_rendered_and_raw_html_is_text(project: Path) -> None:
+    issue = project / "issues" / "2026-11-30.yaml"
+    _edit(
+        issue,
+        "summary: More.",
+        "summary: 'A *fine* [link](https://example.org/x?a=1&b=2), `code` and <script>x</script>'",
+    )
+    rendition = _render(project)
+    assert "<em>fine</em>" in rendition.html
+    assert '<a href="https://example.org/x?a=1&amp;b=2"' in rendition.html
+    assert "<code>code</code>" in rendition.html
+    assert "&lt;script&gt;x&lt;/script&gt;" in rendition.html
+    assert "<script" not in rendition.html
+    assert "A fine link (https://example.org/x?a=1&b=2), code and <script>x</script>" in (
+        rendition.text
+    )
+
+
+def test_only_the_marked_css_is_inlined(project: Path) -> None:
+    html = _render(project).html
+    assert html.startswith("<!doctype html>")
+    # The theme's <mj-style inline="inline"> is applied as style attributes and not kept ...
+    assert re.search(r'<h3 style="[^"]*font-size:24px', html)
+    assert "h3 a {" not in html
+    # ... while the other style blocks stay as they are, !important included.
+    assert "@media (prefers-color-scheme: dark)" in html
+    assert "background-color: #161b22 !important" in html
+    assert "@media only screen and (min-width:480px)" in html
+    assert "fonts.googleapis.com" not in html
+
+
+def test_cssutils_is_quiet_and_logging_is_left_alone(
+    project: Path, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    logger = logging.getLogger("CSSUTILS")
+    level = logger.level
+    with caplog.at_level(logging.DEBUG):
+        _render(project)
+    assert [r for r in caplog.records if r.name == "CSSUTILS"] == []
+    assert capfd.readouterr().err == ""
+    assert logger.level == level
+
+
+def test_render_is_deterministic(project: Path) -> None:
+    assert _render(project) == _render(project)
+
+
+def test_two_builds_in_separate_processes_are_byte_identical(project: Path) -> None:
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [sys.executable, "-m", "newsletter", "build", "-o", f"out{seed}"],
+            cwd=project,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        folder = project / f"out{seed}" / "2026-11-30"
+        outputs.append({p.name: p.read_bytes() for p in folder.iterdir()})
+    assert outputs[0] == outputs[1]
+    assert sorted(outputs[0]) == ["email.html", "email.mjml", "email.txt"]
+
+
+def test_a_build_opens_no_network_connection(project: Path) -> None:
+    # An audit hook sees every socket operation Python makes, whichever library makes it.
+    script = (
+        "import sys\n"
+        "def hook(event, args):\n"
+        "    if event.startswith(('socket.', 'urllib.Request')):\n"
+        "        raise RuntimeError('network used: ' + event)\n"
+        "sys.addaudithook(hook)\n"
+        "from newsletter.cli import main\n"
+        "sys.argv = ['newsletter', 'build']\n"
+        "main()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=project, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Built issues/2026-11-30.yaml" in result.stdout
+    # The hook itself works: a connection attempt under it fails.
+    probe = (
+        script.split("from newsletter")[0]
+        + "import socket\nsocket.create_connection(('127.0.0.1', 9))\n"
+    )
+    failed = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert "network used: socket." in failed.stderr
+
+
+def test_a_template_syntax_error_names_the_template_and_line(project: Path) -> None:
+    _edit(project / "templates" / "layouts" / "list.mjml.j2", "{% endfor %}", "{% endfo %}")
+    problems = _problems(project)
+    assert len(problems) == 1
+    assert re.fullmatch(
+        r"templates/layouts/list\.mjml\.j2:\d+: template syntax: .*endfo.*", problems[0]
+    )
+
+
+def test_an_undefined_variable_names_the_template_and_line(project: Path) -> None:
+    template = project / "templates" / "layouts" / "list.mjml.j2"
+    _edit(template, "{{ article.title }}", "{{ article.titel }}")
+    line = (
+        template.read_text()
+        .splitlines()
+        .index(next(line for line in template.read_text().splitlines() if "article.titel" in line))
+    )
+    assert _problems(project) == [
+        f"templates/layouts/list.mjml.j2:{line + 1}: template error: "
+        "'newsletter.model.Article object' has no attribute 'titel'"
+    ]
+
+
+def test_a_missing_template_names_the_including_line(project: Path) -> None:
+    template = project / "templates" / "issue.mjml.j2"
+    _edit(template, "{% if issue.intro %}", '{% include "nothere.mjml.j2" %}\n{% if issue.intro %}')
+    lines = template.read_text().splitlines()
+    line = next(i for i, text in enumerate(lines) if "nothere" in text) + 1
+    assert _problems(project) == [
+        f"templates/issue.mjml.j2:{line}: template not found: nothere.mjml.j2"
+    ]
+
+
+def test_an_unknown_mjml_element_or_attribute_is_located_in_the_template(project: Path) -> None:
+    template = project / "templates" / "layouts" / "lead.mjml.j2"
+    _edit(template, "<mj-text><h2>", "<mj-txt><h2>")
+    _edit(template, "</h2></mj-text>", "</h2></mj-txt>")
+    _edit(template, '<mj-section padding="12px 0 16px"', '<mj-section paddin="12px 0 16px"')
+    lines = template.read_text().splitlines()
+    txt = next(i for i, line in enumerate(lines) if "<mj-txt>" in line) + 1
+    pad = next(i for i, line in enumerate(lines) if "paddin=" in line) + 1
+    assert _problems(project) == [
+        f"templates/layouts/lead.mjml.j2:{txt}:5: unknown MJML element <mj-txt>",
+        f"templates/layouts/lead.mjml.j2:{pad}:13: <mj-section> has no attribute 'paddin'",
+    ]
+
+
+def test_an_unclosed_mjml_tag_shows_the_generated_line(project: Path) -> None:
+    _edit(project / "templates" / "layouts" / "list.mjml.j2", "    </mj-text>\n", "")
+    problems = _problems(project)
+    assert problems
+    assert all(p.startswith("templates/issue.mjml.j2 (generated MJML, line ") for p in problems)
+    assert len(problems) == 1
+    assert re.fullmatch(
+        r"templates/issue\.mjml\.j2 \(generated MJML, line \d+: .*</mj-column>\): "
+        r"<mj-text> \(line \d+\) is not closed before </mj-column>",
+        problems[0],
+    )
+
+
+def test_mj_include_stays_inside_the_theme(project: Path, tmp_path: Path) -> None:
+    (project / "secret.mjml").write_text("<mj-text>secret</mj-text>")
+    (project / "templates" / "part.mjml").write_text(
+        "<mj-section><mj-column><mj-text>included part</mj-text></mj-column></mj-section>"
+    )
+    template = project / "templates" / "issue.mjml.j2"
+    _edit(template, "    {% for section", '    <mj-include path="part.mjml" />\n    {% for section')
+    assert "included part" in _render(project).html
+    _edit(template, 'path="part.mjml"', 'path="../secret.mjml"')
+    problems = _problems(project)
+    assert problems == [
+        "templates/issue.mjml.j2: MJML error: unable to load included template "
+        "in root template at position " + problems[0].rsplit("position ", 1)[1]
+    ]
+
+
+def test_a_user_template_can_extend_the_built_in_one(project: Path) -> None:
+    (project / "templates" / "issue.txt.j2").write_text(
+        '{% extends "!theme/issue.txt.j2" %}', encoding="utf-8"
+    )
+    (project / "templates" / "layouts" / "lead.mjml.j2").unlink()  # falls back on the built-in
+    rendition = _render(project)
+    assert "The lead\nhttps://example.org/news/lead" in rendition.text
+    assert "The lead" in rendition.html
+
+
+def test_the_repository_theme_is_the_built_in_theme() -> None:
+    root = Path(__file__).parent.parent
+    builtin = root / "newsletter" / "theme"
+    files = sorted(p.relative_to(builtin) for p in builtin.rglob("*") if p.is_file())
+    assert files == sorted(
+        p.relative_to(root / "templates") for p in (root / "templates").rglob("*") if p.is_file()
+    )
+    for name in files:
+        assert (builtin / name).read_bytes() == (root / "templates" / name).read_bytes(), name
