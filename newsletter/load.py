@@ -22,11 +22,13 @@ M = TypeVar("M", bound=BaseModel)
 def load_settings(path: Path, display: str | None = None) -> Settings:
     """Read `newsletter.yaml`; raise ProblemsError listing everything wrong with it."""
     document = read_yaml(path, display)
-    settings = validate(document, Settings)
-    if not (path.parent / settings.theme).is_dir():
-        message = f"no such folder {settings.theme!r} next to {path.name}"
-        raise ProblemsError([document.problem(("theme",), message)])
-    return settings
+    data = document.data if isinstance(document.data, dict) else {}
+    theme = data.get("theme", "templates")
+    extra = []
+    if isinstance(theme, str) and theme.strip() and not (path.parent / theme.strip()).is_dir():
+        message = f"no such folder {theme.strip()!r} next to {path.name}"
+        extra.append(document.problem(("theme",), message))
+    return _validate_with(document, Settings, extra)
 
 
 def load_issue(
@@ -37,14 +39,18 @@ def load_issue(
     `layouts` are the section layouts the theme has; when given, others are problems.
     """
     document = read_yaml(path, display)
-    extra = list(_issue_problems(document, layouts))
+    return _validate_with(document, Issue, list(_issue_problems(document, layouts)))
+
+
+def _validate_with(document: Document, model: type[M], extra: list[Problem]) -> M:
+    """Validate, reporting the model's problems and `extra` ones found on the raw data together."""
     try:
-        issue = validate(document, Issue)
+        result = validate(document, model)
     except ProblemsError as e:
         raise ProblemsError([*e.problems, *extra]) from None
     if extra:
         raise ProblemsError(extra)
-    return issue
+    return result
 
 
 def validate(document: Document, model: type[M]) -> M:
@@ -59,7 +65,7 @@ def validate(document: Document, model: type[M]) -> M:
 def _problem(document: Document, model: type[BaseModel], error: ErrorDetails) -> Problem:
     loc: Loc = tuple(error["loc"])
     kind, value = error["type"], error["input"]
-    if kind == "extra_forbidden":
+    if kind == "extra_forbidden" or (kind == "invalid_key" and loc):
         parent, key = loc[:-1], loc[-1]
         line, column = document.position(loc, key=True)
         message = f"unknown key {key!r}" + _did_you_mean(model, parent, str(key))
@@ -77,16 +83,21 @@ def _message(kind: str, value: Any, error: ErrorDetails) -> str:
         return f"expected text, got {got}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"expected a whole number, got {got}"
-    if kind.startswith(("date_", "datetime_")):
+    if (
+        kind.startswith(("date_", "datetime_"))
+        or str(error.get("ctx", {}).get("error")) == "date_format"
+    ):
         return f"not a valid date: {got} (write it as YYYY-MM-DD)"
     if kind == "list_type":
         return f"expected a list, got {got}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return f"expected a mapping of keys to values, got {got}"
-    if kind == "too_short":
+    if kind in ("too_short", "string_too_short"):
         return "must not be empty"
     if kind == "greater_than_equal":
         return f"must be at least {error.get('ctx', {}).get('ge')}, got {got}"
+    if kind == "literal_error":
+        return f"must be {error.get('ctx', {}).get('expected')}, not {got}"
     if kind == "string_pattern_mismatch":
         return f"not a valid value: {got}"
     if kind == "value_error":

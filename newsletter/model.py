@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+)
 
 from newsletter import urls
 
@@ -17,6 +25,15 @@ def _http_url(value: str) -> str:
     if problem:
         raise ValueError(problem)
     return value
+
+
+def _date_text(value: object) -> object:
+    # YAML gives dates as text here; a number would otherwise be taken as a Unix timestamp.
+    if isinstance(value, dt.date) or (
+        isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value)
+    ):
+        return value
+    raise ValueError("date_format")
 
 
 def _email(value: str) -> str:
@@ -45,6 +62,12 @@ Markdown = Annotated[str, StringConstraints(strip_whitespace=True)]
 
 HttpUrl = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_http_url)]
 """An absolute http(s) URL: emails cannot follow relative links or other schemes."""
+
+Date = Annotated[dt.date, BeforeValidator(_date_text)]
+"""A calendar date written YYYY-MM-DD."""
+
+Number = Annotated[int, Strict()]
+"""A whole number, written as one: not text, not true/false."""
 
 Email = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_email)]
 Colour = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_colour)]
@@ -79,7 +102,7 @@ class Section(Strict):
     """A titled group of articles."""
 
     title: Text = Field(description="The section heading, e.g. `Editor's choice`.")
-    layout: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$")] = Field(
+    layout: Text = Field(
         "list", description="How the theme lays out the articles: `lead`, `list`, ..."
     )
     articles: list[Article] = Field(min_length=1, description="The articles, in order.")
@@ -88,8 +111,8 @@ class Section(Strict):
 class Issue(Strict):
     """One issue of the newsletter: a file in `issues/`."""
 
-    number: int = Field(ge=1, description="The issue number.")
-    date: dt.date = Field(description="The sending date, YYYY-MM-DD.")
+    number: Number = Field(ge=1, description="The issue number.")
+    date: Date = Field(description="The sending date, YYYY-MM-DD.")
     subject: Text = Field(description="The email's subject line.")
     preheader: Text | None = Field(
         None, description="The preview text shown after the subject in the inbox."
@@ -130,7 +153,7 @@ class Settings(Strict):
 
     name: Text = Field(description="The newsletter's name.")
     language: Language = Field("en", description="The language of its text, e.g. `en`.")
-    direction: Annotated[str, StringConstraints(pattern="^(ltr|rtl)$")] = Field(
+    direction: Literal["ltr", "rtl"] = Field(
         "ltr", description="The writing direction: `ltr` or `rtl`."
     )
     sender: Sender

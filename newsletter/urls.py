@@ -20,7 +20,7 @@ def http_url_problem(value: str) -> str | None:
     if parts.scheme.lower() not in ("http", "https"):
         if not parts.scheme:
             return f"must be an absolute http(s) URL, not the relative {shown!r}"
-        return f"must be an absolute http(s) URL, not a {parts.scheme}: URL"
+        return f"must be an absolute http(s) URL, not a {parts.scheme}: link"
     if not host or not re.fullmatch(r"[\w.-]+|[0-9a-f:.]+", host):
         return f"must be an absolute http(s) URL with a host name, not {shown!r}"
     if _UNSAFE.search(value):

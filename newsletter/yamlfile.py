@@ -10,7 +10,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.nodes import Node, ScalarNode
 
 from newsletter.problems import Problem, ProblemsError
 
@@ -23,8 +23,22 @@ MAX_NODES = 100_000
 Loc = tuple[str | int, ...]
 
 
+class _TagError(Exception):
+    """An explicit YAML tag (`!!python/object`, `!!binary`, `!custom`): never needed here."""
+
+    def __init__(self, node: Node) -> None:
+        super().__init__(f"{node.ctag.handle}{node.ctag.suffix}")
+        self.mark = node.start_mark
+
+
 class _Constructor(RoundTripConstructor):
-    """Keeps timestamps as text, so that a bad date is a validation problem with a location."""
+    """Refuses explicit tags, and keeps timestamps as text so that a bad date is a validation
+    problem with a location."""
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        if node.ctag.handle is not None:
+            raise _TagError(node)
+        return super().construct_object(node, deep)
 
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
         if isinstance(node, ScalarNode):
@@ -53,7 +67,9 @@ class Document:
             last = i == len(loc) - 1
             try:
                 if isinstance(node, CommentedMap) and part in node:
-                    where = node.lc.key(part) if key and last else node.lc.value(part)
+                    # An empty value has no position of its own: its key's is the right one.
+                    empty = node[part] is None
+                    where = node.lc.key(part) if (key and last) or empty else node.lc.value(part)
                     node = node[part]
                 elif isinstance(node, CommentedSeq) and isinstance(part, int):
                     where = node.lc.item(part)
@@ -113,7 +129,11 @@ def parse_yaml(raw: bytes, name: str) -> Document:
     try:
         data = yaml.load(text)
     except MarkedYAMLError as e:
-        raise ProblemsError([_yaml_problem(name, e)]) from e
+        raise ProblemsError([_yaml_problem(name, text, e)]) from e
+    except _TagError as e:
+        message = f"YAML tag {str(e)!r} is not allowed: write plain values"
+        problem = Problem(name, e.mark.line + 1, e.mark.column + 1, "", message)
+        raise ProblemsError([problem]) from e
     except YAMLError as e:
         raise ProblemsError([Problem(name, message=f"YAML error: {e}")]) from e
     except RecursionError as e:
@@ -124,12 +144,28 @@ def parse_yaml(raw: bytes, name: str) -> Document:
     return Document(name, data)
 
 
-def _yaml_problem(name: str, e: MarkedYAMLError) -> Problem:
+_UNCLOSED = {
+    "while scanning a quoted scalar": "the quote opened here is never closed",
+    "while parsing a flow sequence": "the list opened here with '[' is never closed",
+    "while parsing a flow mapping": "the mapping opened here with '{' is never closed",
+}
+
+
+def _yaml_problem(name: str, text: str, e: MarkedYAMLError) -> Problem:
+    problem, context = e.problem or "", e.context or ""
     mark = e.problem_mark or e.context_mark
+    at_end = mark is not None and mark.index >= len(text.rstrip())
+    if at_end and e.context_mark is not None and context:
+        # "unexpected end of stream" helps nobody: point at what was left open.
+        mark = e.context_mark
+        what = _UNCLOSED.get(context, f"{context}, {problem}")
+    elif "duplicate key" in problem:
+        what = problem.split(" with value")[0]
+    elif problem.startswith("but ") and context:
+        what = f"{context}, {problem}"
+    else:
+        what = problem or context or "invalid YAML"
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-    what = e.problem or e.context or "invalid YAML"
-    if "duplicate key" in what:
-        what = what.split(" with value")[0]
     return Problem(name, line, column, "", f"YAML syntax error: {what}")
 
 
@@ -161,8 +197,5 @@ def _check_size(data: Any, name: str) -> None:
     except RecursionError:
         too_big = True
     if too_big:
-        message = (
-            f"the file expands to more than {MAX_NODES:,} values through YAML aliases "
-            "(*name); an issue needs no aliases"
-        )
+        message = f"the file expands to more than {MAX_NODES:,} values through YAML aliases (*name)"
         raise ProblemsError([Problem(name, 1, 1, "", message)])

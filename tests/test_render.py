@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, cast
 
 import lxml.html
 import pytest
@@ -81,7 +82,7 @@ def test_text_is_escaped_exactly_once(project: Path) -> None:
     page = lxml.html.fromstring(rendition.html)
 
     def texts(xpath: str) -> list[str]:
-        return [element.text_content().strip() for element in page.xpath(xpath)]
+        return [element.text_content().strip() for element in cast(list[Any], page.xpath(xpath))]
 
     # Parsed once, the HTML gives back exactly what the editor wrote: escaped once, not twice.
     assert texts("//title") == [NASTY]
