@@ -74,13 +74,13 @@ Colour = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator
 Language = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_language)]
 
 
-class Strict(BaseModel):
+class Closed(BaseModel):
     """Unknown keys are errors: a typo must never silently drop content."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Article(Strict):
+class Article(Closed):
     """A linked article."""
 
     title: Text = Field(description="The headline, plain text; it links to `url`.")
@@ -98,7 +98,7 @@ class Article(Strict):
         return urlsplit(self.url).hostname or ""
 
 
-class Section(Strict):
+class Section(Closed):
     """A titled group of articles."""
 
     title: Text = Field(description="The section heading, e.g. `Editor's choice`.")
@@ -108,7 +108,7 @@ class Section(Strict):
     articles: list[Article] = Field(min_length=1, description="The articles, in order.")
 
 
-class Issue(Strict):
+class Issue(Closed):
     """One issue of the newsletter: a file in `issues/`."""
 
     number: Number = Field(ge=1, description="The issue number.")
@@ -126,21 +126,21 @@ class Issue(Strict):
         return [article for section in self.sections for article in section.articles]
 
 
-class Sender(Strict):
+class Sender(Closed):
     """Who the email comes from."""
 
     name: Text = Field(description="The sender's display name.")
     email: Email = Field(description="The sender's address.")
 
 
-class Links(Strict):
+class Links(Closed):
     """Where the footer's links lead when no mail service fills them in."""
 
     unsubscribe: HttpUrl | None = Field(None, description="The unsubscribe page.")
     preferences: HttpUrl | None = Field(None, description="The subscription preferences page.")
 
 
-class Brand(Strict):
+class Brand(Closed):
     """The newsletter's look."""
 
     color: Colour = Field("#0b5394", description="The brand colour: links, headings, rules.")
@@ -148,7 +148,7 @@ class Brand(Strict):
     logo_alt: str | None = Field(None, description="The logo's alt text (default: the name).")
 
 
-class Settings(Strict):
+class Settings(Closed):
     """The newsletter's settings: `newsletter.yaml` at the top of the project."""
 
     name: Text = Field(description="The newsletter's name.")

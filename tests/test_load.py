@@ -1,4 +1,4 @@
-"""Loading files that are too big, too clever or unreadable: fail fast, clearly, without a traceback."""
+"""Files too big, too clever or unreadable fail fast and clearly, never with a traceback."""
 
 from __future__ import annotations
 
