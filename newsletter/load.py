@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
+from ruamel.yaml.scalarstring import LiteralScalarString
 
 from newsletter import markup, urls
 from newsletter.model import Issue, Settings
@@ -161,7 +163,7 @@ def _issue_problems(document: Document, layouts: frozenset[str]) -> Iterator[Pro
                     message = f"the same URL as {format_loc(seen[key])} (line {line})"
                     yield document.problem((*loc, "url"), message)
                 seen.setdefault(key, loc)
-            if "image_alt" in article and "image" not in article:
+            if "image_alt" in article and article.get("image") is None:
                 yield document.problem((*loc, "image_alt"), "image_alt without an image")
             yield from _markdown_problems(document, (*loc, "summary"), article.get("summary"))
 
@@ -177,9 +179,16 @@ def _items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
 def _markdown_problems(document: Document, loc: Loc, text: Any) -> Iterator[Problem]:
     if not isinstance(text, str):
         return
+    line, column = document.position(loc)
     for href in markup.links(text):
         if href.startswith("mailto:"):
             continue
         problem = urls.http_url_problem(href)
         if problem:
-            yield document.problem(loc, f"a link in the Markdown {problem}")
+            where = Problem(document.path, line, column, format_loc(loc), "")
+            if isinstance(text, LiteralScalarString) and href in text:
+                # In a `|` block, the line with the link: the text starts below the `|`.
+                where = replace(
+                    where, line=line + 1 + text.count("\n", 0, text.index(href)), column=0
+                )
+            yield replace(where, message=f"a link in the Markdown {problem}")

@@ -122,8 +122,9 @@ def parse_yaml(raw: bytes, name: str) -> Document:
         message = f"not valid UTF-8 (byte 0x{raw[e.start]:02x}); save the file as UTF-8"
         raise ProblemsError([Problem(name, line, column, "", message)]) from e
     if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise ProblemsError([Problem(name, line, 0, "", "the file contains a NUL byte")])
+        at = text.index("\x00")
+        line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        raise ProblemsError([Problem(name, line, column, "", "the file contains a NUL byte")])
     yaml = YAML(typ="rt", pure=True)
     yaml.Constructor = _Constructor
     try:
@@ -161,6 +162,8 @@ def _yaml_problem(name: str, text: str, e: MarkedYAMLError) -> Problem:
         what = _UNCLOSED.get(context, f"{context}, {problem}")
     elif "duplicate key" in problem:
         what = problem.split(" with value")[0]
+    elif problem.startswith("expected <block end>"):
+        what = "this line is not indented like the lines around it"
     elif problem.startswith("but ") and context:
         what = f"{context}, {problem}"
     else:
