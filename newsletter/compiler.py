@@ -27,20 +27,23 @@ class _Checker(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.stack: list[tuple[str, tuple[int, int]]] = []
-        self.found: list[tuple[tuple[int, int], str, str]] = []  # (position, needle, message)
+        # (position, a pattern to find it in the templates or None, message)
+        self.found: list[tuple[tuple[int, int], str | None, str]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if not tag.startswith("mj"):
             return
         self._leave_ending_tag(f"<{tag}>")
         if tag not in ELEMENTS:
-            self.found.append((self.getpos(), f"<{tag}", f"unknown MJML element <{tag}>"))
+            needle = rf"<{re.escape(tag)}\b"
+            self.found.append((self.getpos(), needle, f"unknown MJML element <{tag}>"))
         elif tag not in ANY_ATTRIBUTES:
             allowed = ELEMENTS[tag] | GLOBAL_ATTRIBUTES
             for name, _ in attrs:
                 if name not in allowed:
                     message = f"<{tag}> has no attribute {name!r}"
-                    self.found.append((self.getpos(), f"{name}=", message))
+                    needle = rf"<{re.escape(tag)}\b[^>]*?\s({re.escape(name)})\s*="
+                    self.found.append((self.getpos(), needle, message))
         self.stack.append((tag, self.getpos()))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -58,7 +61,7 @@ class _Checker(HTMLParser):
             return
         expected = f"</{self.stack[-1][0]}>" if self.stack else "nothing"
         message = f"</{tag}> closes nothing open (expected {expected})"
-        self.found.append((self.getpos(), f"</{tag}>", message))
+        self.found.append((self.getpos(), None, message))
         if any(open_tag == tag for open_tag, _ in self.stack):
             while self.stack.pop()[0] != tag:
                 pass
@@ -68,7 +71,7 @@ class _Checker(HTMLParser):
         if self.stack and self.stack[-1][0] in ENDING_TAGS:
             tag, (line, _) = self.stack.pop()
             message = f"<{tag}> (line {line}) is not closed before {seen}"
-            self.found.append((self.getpos(), f"<{tag}", message))
+            self.found.append((self.getpos(), None, message))
 
 
 def check_mjml(mjml: str, theme: Theme, template: str) -> list[Problem]:
@@ -77,10 +80,11 @@ def check_mjml(mjml: str, theme: Theme, template: str) -> list[Problem]:
     checker.feed(mjml)
     checker.close()
     for tag, position in checker.stack:
-        checker.found.append((position, f"<{tag}", f"<{tag}> is never closed"))
+        checker.found.append((position, None, f"<{tag}> is never closed"))
     problems = []
     for (line, _column), needle, message in checker.found:
-        where = theme.find(needle) if "unknown" in message or "attribute" in message else None
+        # Element and attribute names stand in the templates as written: find them there.
+        where = theme.find(needle) if needle else None
         if where is not None:
             problems.append(Problem(where[0], where[1], where[2], "", message))
         else:
@@ -95,7 +99,7 @@ def compile_mjml(mjml: str, theme: Theme, template: str) -> str:
     problems = check_mjml(mjml, theme, template)
     if problems:
         raise ProblemsError(problems)
-    import mjml as mrml
+    import mjml as mrml  # a compiled extension: loaded only when something is built
 
     css = "\n".join(_INLINE_STYLE.findall(mjml))
     try:

@@ -85,10 +85,7 @@ def _message(kind: str, value: Any, error: ErrorDetails) -> str:
         return f"expected text, got {got}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"expected a whole number, got {got}"
-    if (
-        kind.startswith(("date_", "datetime_"))
-        or str(error.get("ctx", {}).get("error")) == "date_format"
-    ):
+    if kind.startswith(("date_", "datetime_")):
         return f"not a valid date: {got} (write it as YYYY-MM-DD)"
     if kind == "list_type":
         return f"expected a list, got {got}"
@@ -100,8 +97,6 @@ def _message(kind: str, value: Any, error: ErrorDetails) -> str:
         return f"must be at least {error.get('ctx', {}).get('ge')}, got {got}"
     if kind == "literal_error":
         return f"must be {error.get('ctx', {}).get('expected')}, not {got}"
-    if kind == "string_pattern_mismatch":
-        return f"not a valid value: {got}"
     if kind == "value_error":
         return str(error.get("ctx", {}).get("error", error["msg"]))
     return error["msg"]

@@ -16,6 +16,7 @@ from pydantic import (
     Strict,
     StringConstraints,
 )
+from pydantic_core import PydanticCustomError
 
 from newsletter import urls
 
@@ -33,7 +34,7 @@ def _date_text(value: object) -> object:
         isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value)
     ):
         return value
-    raise ValueError("date_format")
+    raise PydanticCustomError("date_type", "not a date")
 
 
 def _email(value: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Callable, Mapping
 from functools import cached_property
@@ -103,12 +104,13 @@ class Theme:
                 return Problem(self.display(frame.filename), frame.lineno or 0, 0, "", message)
         return Problem(name, 0, 0, "", message)
 
-    def find(self, needle: str) -> tuple[str, int, int] | None:
-        """Where `needle` first appears in the theme's templates: (file, line, column)."""
+    def find(self, pattern: str) -> tuple[str, int, int] | None:
+        """Where `pattern` (its first group, if any) first matches the theme's templates."""
         for name in sorted(self.env.list_templates(extensions=["j2", "mjml"])):
             source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
-            at = source.find(needle)
-            if at >= 0:
+            match = re.search(pattern, source)
+            if match:
+                at = match.start(1) if match.re.groups else match.start()
                 line = source.count("\n", 0, at) + 1
                 return self.display(filename), line, at - (source.rfind("\n", 0, at) + 1) + 1
         return None
