@@ -70,10 +70,10 @@ def build(issue: str | None, output: Path | None) -> None:
 
         newsletter build issues/2026-11-30.yaml -o dist
     """
+    started = time.perf_counter()
     from newsletter.project import Project, slug
     from newsletter.writers import write_build
 
-    started = time.perf_counter()
     with problems_exit():
         project = Project.find(Path.cwd())
         path = project.issue_path(issue)
