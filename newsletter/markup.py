@@ -18,8 +18,10 @@ def _safe_link(url: str) -> bool:
 
 @cache
 def _parser(*, checked: bool) -> MarkdownIt:
-    # Raw HTML off: "<b>" in a summary is text. Images off: an email's images belong to the theme.
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).disable("image")
+    # Raw HTML off: "<b>" in a summary is text. Images, headings, rules and code blocks off: they
+    # belong to the theme, and an indentation slip in YAML must not turn a summary into code.
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.disable(["image", "heading", "lheading", "hr", "code", "fence"])
     if checked:
         md.validateLink = _safe_link  # type: ignore[method-assign]
     else:

@@ -117,6 +117,18 @@ def test_markdown_is_rendered_and_raw_html_is_text(project: Path) -> None:
     )
 
 
+def test_markdown_cannot_add_headings_rules_or_code_blocks(project: Path) -> None:
+    issue = project / "issues" / "2026-11-30.yaml"
+    _edit(
+        issue,
+        "summary: More.",
+        "summary: |\n          # Big\n\n          ---\n\n              indented",
+    )
+    html = _render(project).html
+    assert "<p># Big</p>" in html and "<p>---</p>" in html and "<p>indented</p>" in html
+    assert html.count("<h1") == 1 and "<hr" not in html and "<pre" not in html
+
+
 def test_only_the_marked_css_is_inlined(project: Path) -> None:
     html = _render(project).html
     assert html.startswith("<!doctype html>")
