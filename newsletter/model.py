@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -92,11 +91,6 @@ class Article(Closed):
     image_alt: str | None = Field(
         None, description='What the image shows, for readers who cannot see it; "" if decorative.'
     )
-
-    @property
-    def host(self) -> str:
-        """The host name of `url`, e.g. `www.bbc.com`."""
-        return urlsplit(self.url).hostname or ""
 
 
 class Section(Closed):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from newsletter.compiler import compile_mjml
 from newsletter.model import Issue, Settings
@@ -43,7 +44,7 @@ class Rendition:
 
 def settings_links(settings: Settings, slug: str) -> Links:
     """The links from the settings themselves; the web version is the issue's archive page."""
-    web = f"{settings.archive_url.rstrip('/')}/{slug}/" if settings.archive_url else None
+    web = f"{settings.archive_url.rstrip('/')}/{quote(slug)}/" if settings.archive_url else None
     return Links(settings.links.unsubscribe, web, settings.links.preferences)
 
 
