@@ -26,8 +26,7 @@ def cli() -> None:
 @contextmanager
 def problems_exit() -> Iterator[None]:
     """Turn the core's errors into messages and exit codes: 1 for problems in the input."""
-    from newsletter.problems import ProblemsError
-    from newsletter.project import ProjectError
+    from newsletter.problems import ProblemsError, UserError
 
     try:
         yield
@@ -39,7 +38,7 @@ def problems_exit() -> Iterator[None]:
             f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True
         )
         sys.exit(1)
-    except ProjectError as e:
+    except UserError as e:
         click.echo(f"Error: {e}", err=True)
         sys.exit(1)
     except OSError as e:
@@ -84,6 +83,120 @@ def build(issue: str | None, output: Path | None) -> None:
     for p, size in written:
         click.echo(f"{project.show(p):<{width}}  {_size(size):>8}")
     click.echo(f"Built {project.show(path)} in {time.perf_counter() - started:.2f} s.")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path) -> None:
+    """Create a new newsletter project in FOLDER: settings, theme and a first issue.
+
+    FOLDER must not exist yet, or be empty.
+
+    Example:
+
+        newsletter init my-weekly
+    """
+    import datetime as dt
+
+    from newsletter.scaffold import create_project
+
+    with problems_exit():
+        created = create_project(folder, dt.date.today())
+    click.echo(f"Created a newsletter in {folder}:")
+    for path in created:
+        click.echo(f"  {path.relative_to(folder)}")
+    click.echo(f"Next:\n  cd {folder}\n  newsletter build")
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the schema to this file instead of the standard output.",
+)
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of the issue format, for completion and validation in editors.
+
+    Inside a project, the schema lists the layouts of its theme.
+
+    Example:
+
+        newsletter schema -o issue.schema.json
+    """
+    import json
+
+    from newsletter.project import Project, ProjectError
+    from newsletter.schema import issue_schema
+
+    with problems_exit():
+        try:
+            layouts: frozenset[str] | None = Project.find(Path.cwd()).theme.layouts
+        except ProjectError:
+            layouts = None
+        text = json.dumps(issue_schema(layouts), indent=2, ensure_ascii=False) + "\n"
+        if output is None:
+            click.echo(text, nl=False)
+            return
+        from newsletter.writers import write_atomic
+
+        write_atomic(output, text.encode())
+    click.echo(f"Wrote {output}")
+
+
+@cli.command()
+@click.argument("issue", required=False)
+@click.option(
+    "--width",
+    "widths",
+    default="600,375",
+    show_default=True,
+    help="Viewport widths in pixels, separated by commas.",
+)
+@click.option("--dark", is_flag=True, help="Also take each width in dark mode.")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Draw placeholders instead of fetching images: nothing leaves the machine.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write the PNG files into (default: dist/<issue name>/).",
+)
+def snapshot(
+    issue: str | None, widths: str, dark: bool, offline: bool, output: Path | None
+) -> None:
+    """Write PNG screenshots of ISSUE's email, taken in headless Chromium.
+
+    One file per width, email-WIDTH.png, and email-WIDTH-dark.png with --dark.
+
+    Example:
+
+        newsletter snapshot --width 600,375 --dark -o review/
+    """
+    from newsletter.project import Project, slug
+    from newsletter.snapshot import screenshots
+    from newsletter.writers import write_atomic
+
+    try:
+        sizes = [int(w) for w in widths.split(",")]
+    except ValueError:
+        raise click.BadParameter(f"not a list of numbers: {widths!r}", param_hint="--width")
+    if any(not 200 <= w <= 4000 for w in sizes):
+        raise click.BadParameter("widths must be between 200 and 4000", param_hint="--width")
+    with problems_exit():
+        project = Project.find(Path.cwd())
+        path = project.issue_path(issue)
+        rendition = project.render(path)
+        folder = output or project.root / "dist" / slug(path)
+        shots = screenshots(rendition.html, sizes, dark=dark, offline=offline)
+        for name, png in shots.items():
+            write_atomic(folder / name, png)
+            click.echo(f"{project.show(folder / name)}")
 
 
 def main() -> None:

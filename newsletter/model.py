@@ -15,6 +15,7 @@ from pydantic import (
     Strict,
     StringConstraints,
 )
+from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from newsletter import urls
@@ -60,14 +61,29 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Markdown = Annotated[str, StringConstraints(strip_whitespace=True)]
 """Markdown text; raw HTML in it is shown as text, never interpreted."""
 
-HttpUrl = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_http_url)]
+HttpUrl = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True),
+    AfterValidator(_http_url),
+    WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"}),
+]
 """An absolute http(s) URL: emails cannot follow relative links or other schemes."""
 
-Date = Annotated[dt.date, BeforeValidator(_date_text)]
+Date = Annotated[
+    dt.date,
+    BeforeValidator(_date_text),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+]
 """A calendar date written YYYY-MM-DD."""
 
 Number = Annotated[int, Strict()]
 """A whole number, written as one: not text, not true/false."""
+
+Flag = Annotated[bool, Strict()]
+"""true or false."""
+
+Direction = Literal["ltr", "rtl"]
+"""The writing direction: left to right or right to left."""
 
 Email = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_email)]
 Colour = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_colour)]
@@ -86,11 +102,12 @@ class Article(Closed):
     title: Text = Field(description="The headline, plain text; it links to `url`.")
     url: HttpUrl = Field(description="The article's address.")
     source: Text | None = Field(None, description="Where it was published, e.g. `bbc.com`.")
-    summary: Markdown = Field("", description="A few sentences, inline Markdown.")
+    summary: Markdown = Field("", description="A few sentences, Markdown.")
     image: HttpUrl | None = Field(None, description="An image shown with the article.")
     image_alt: str | None = Field(
         None, description='What the image shows, for readers who cannot see it; "" if decorative.'
     )
+    sponsored: Flag = Field(False, description="A paid placement: labelled as sponsored.")
 
 
 class Section(Closed):
@@ -113,6 +130,12 @@ class Issue(Closed):
         None, description="The preview text shown after the subject in the inbox."
     )
     intro: Markdown = Field("", description="A few sentences from the editor, Markdown.")
+    language: Language | None = Field(
+        None, description="The language of this issue, when not the newsletter's."
+    )
+    direction: Direction | None = Field(
+        None, description="The writing direction of this issue, when not the newsletter's."
+    )
     sections: list[Section] = Field(min_length=1, description="The sections, in order.")
 
     @property
@@ -148,9 +171,7 @@ class Settings(Closed):
 
     name: Text = Field(description="The newsletter's name.")
     language: Language = Field("en", description="The language of its text, e.g. `en`.")
-    direction: Literal["ltr", "rtl"] = Field(
-        "ltr", description="The writing direction: `ltr` or `rtl`."
-    )
+    direction: Direction = Field("ltr", description="The writing direction: `ltr` or `rtl`.")
     sender: Sender
     postal_address: Text = Field(description="The postal address the law asks for in the footer.")
     archive_url: HttpUrl | None = Field(

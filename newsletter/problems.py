@@ -37,3 +37,7 @@ class ProblemsError(Exception):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UserError(Exception):
+    """Something the user must fix, said in one line: no project here, no browser installed."""

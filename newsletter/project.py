@@ -9,6 +9,7 @@ from pathlib import Path
 
 from newsletter.load import load_issue, load_settings
 from newsletter.model import Issue, Settings
+from newsletter.problems import UserError
 from newsletter.render import Rendition, render, settings_links
 from newsletter.theme import Theme
 
@@ -16,7 +17,7 @@ SETTINGS_FILE = "newsletter.yaml"
 ISSUES_DIR = "issues"
 
 
-class ProjectError(Exception):
+class ProjectError(UserError):
     """The command cannot find what it works on: no project, no such issue."""
 
 
