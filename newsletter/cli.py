@@ -185,7 +185,9 @@ def snapshot(
     try:
         sizes = [int(w) for w in widths.split(",")]
     except ValueError:
-        raise click.BadParameter(f"not a list of numbers: {widths!r}", param_hint="--width")
+        raise click.BadParameter(
+            f"not a list of numbers: {widths!r}", param_hint="--width"
+        ) from None
     if any(not 200 <= w <= 4000 for w in sizes):
         raise click.BadParameter("widths must be between 200 and 4000", param_hint="--width")
     with problems_exit():
