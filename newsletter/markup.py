@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from functools import cache
 
 from markdown_it import MarkdownIt
@@ -49,8 +50,24 @@ def links(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def to_text(text: str, width: int = 72) -> str:
-    """Markdown as plain text for the text part: paragraphs wrapped, links as `text (URL)`."""
+class References:
+    """The numbered links of a text part: `[1]` in the text, `[1] URL` in the list at the end."""
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+
+    def __call__(self, url: str) -> int:
+        """The number of `url`, given the next one the first time it is seen."""
+        if url not in self.urls:
+            self.urls.append(url)
+        return self.urls.index(url) + 1
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        return enumerate(self.urls, 1)
+
+
+def to_text(text: str, refs: References, width: int = 72) -> str:
+    """Markdown as plain text: paragraphs and lists wrapped at `width`, links as `text [n]`."""
     blocks: list[str] = []
     lists: list[int] = []  # per open list: the last item number, or -1 for a bullet list
     prefix = ""
@@ -66,11 +83,8 @@ def to_text(text: str, width: int = 72) -> str:
                 lists[-1] += 1
             marker = f"{lists[-1]}. " if lists[-1] >= 0 else "- "
             prefix = "  " * (len(lists) - 1) + marker
-        elif token.type in ("inline", "code_block", "fence"):
-            if token.type == "inline":
-                block = wrap(_inline_text(token.children or []), width, prefix)
-            else:
-                block = token.content.rstrip("\n")
+        elif token.type == "inline":
+            block = wrap(_inline_text(token.children or [], refs), width, prefix)
             if joined and blocks:
                 blocks[-1] += "\n" + block
             else:
@@ -80,25 +94,20 @@ def to_text(text: str, width: int = 72) -> str:
     return "\n\n".join(blocks)
 
 
-def to_text_inline(text: str) -> str:
-    """Inline Markdown as one line of plain text."""
-    return _inline_text(_parser(checked=True).parseInline(text.strip())[0].children or [])
-
-
-def _inline_text(tokens: list[Token]) -> str:
+def _inline_text(tokens: list[Token], refs: References) -> str:
     out: list[str] = []
-    href: list[str] = []
+    open_links: list[int] = []
     for token in tokens:
-        if token.type in ("text", "html_inline") or token.type == "code_inline":
+        if token.type in ("text", "code_inline"):
             out.append(token.content)
-        elif token.type in ("softbreak", "hardbreak"):
-            out.append("\n" if token.type == "hardbreak" else " ")
+        elif token.type == "softbreak":
+            out.append(" ")
+        elif token.type == "hardbreak":
+            out.append("\n")
         elif token.type == "link_open":
-            href.append(str(token.attrGet("href") or ""))
-        elif token.type == "link_close" and href:
-            url = href.pop()
-            if url and out[-1:] != [url]:
-                out.append(f" ({url.removeprefix('mailto:')})")
+            open_links.append(refs(str(token.attrGet("href") or "")))
+        elif token.type == "link_close" and open_links:
+            out.append(f" [{open_links.pop()}]")
     return "".join(out).strip()
 
 

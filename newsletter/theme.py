@@ -11,7 +11,7 @@ from typing import Any
 
 import jinja2
 
-from newsletter import markup
+from newsletter import colour, markup
 from newsletter.problems import Problem, ProblemsError
 
 BUILTIN = Path(__file__).parent / "theme"
@@ -19,6 +19,15 @@ BUILTIN = Path(__file__).parent / "theme"
 
 PREFIX = "!theme"
 """`{% extends "!theme/issue.mjml.j2" %}` reaches the built-in template a user's one overrides."""
+
+
+# Invisible characters after the preheader, so that inboxes do not fill the preview with the
+# start of the body ("View in browser", the logo's alt text, ...).
+_PREHEADER_PADDING = "\u034f\u200c\u00a0" * 80
+
+
+def _pad_preheader(text: str) -> str:
+    return text + _PREHEADER_PADDING
 
 
 def _autoescape(name: str | None) -> bool:
@@ -49,10 +58,12 @@ class Theme:
             "markdown": markup.to_html,
             "markdown_inline": markup.to_html_inline,
             "markdown_text": markup.to_text,
-            "markdown_text_inline": markup.to_text_inline,
             "wrap": markup.wrap,
+            "readable_on": colour.readable_on,
+            "pad_preheader": _pad_preheader,
         }
         self.env.filters.update(filters)
+        self.env.globals["references"] = markup.References
 
     @classmethod
     def load(cls, folder: Path, root: Path | None = None) -> Theme:
@@ -62,12 +73,14 @@ class Theme:
 
     @cached_property
     def layouts(self) -> frozenset[str]:
-        """The section layouts: the names of `layouts/NAME.mjml.j2`."""
+        """The section layouts: the names of `layouts/NAME.mjml.j2`, except `_partials`."""
         names = self.env.list_templates(filter_func=lambda n: n.startswith("layouts/"))
         return frozenset(
             n.removeprefix("layouts/").removesuffix(".mjml.j2")
             for n in names
-            if n.endswith(".mjml.j2") and "/" not in n.removeprefix("layouts/")
+            if n.endswith(".mjml.j2")
+            and "/" not in n.removeprefix("layouts/")
+            and not n.startswith("layouts/_")  # partials shared by layouts
         )
 
     def display(self, filename: str | None) -> str:
@@ -89,7 +102,8 @@ class Theme:
             )
             raise ProblemsError([problem]) from None
         except jinja2.TemplateNotFound as e:
-            message = f"template not found: {e.name}"
+            searched = ", ".join(self.display(str(folder)) + "/" for folder in self.folders)
+            message = f"template not found: {e.name} (searched {searched})"
             raise ProblemsError([self._problem_at(e, message, name)]) from None
         except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as e:
             message = str(getattr(e, "message", None) or e)
