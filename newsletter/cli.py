@@ -86,7 +86,7 @@ def build(issue: str | None, output: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", type=click.Path(path_type=Path))
 def init(folder: Path) -> None:
     """Create a new newsletter project in FOLDER: settings, theme and a first issue.
 
@@ -105,7 +105,8 @@ def init(folder: Path) -> None:
     click.echo(f"Created a newsletter in {folder}:")
     for path in created:
         click.echo(f"  {path.relative_to(folder)}")
-    click.echo(f"Next:\n  cd {folder}\n  newsletter build")
+    go = "" if folder.resolve() == Path.cwd().resolve() else f"  cd {folder}\n"
+    click.echo(f"Next:\n{go}  newsletter build")
 
 
 @cli.command()
@@ -125,17 +126,15 @@ def schema(output: Path | None) -> None:
 
         newsletter schema -o issue.schema.json
     """
-    import json
-
     from newsletter.project import Project, ProjectError
-    from newsletter.schema import issue_schema
+    from newsletter.schema import issue_schema_text
 
     with problems_exit():
         try:
             layouts: frozenset[str] | None = Project.find(Path.cwd()).theme.layouts
         except ProjectError:
             layouts = None
-        text = json.dumps(issue_schema(layouts), indent=2, ensure_ascii=False) + "\n"
+        text = issue_schema_text(layouts)
         if output is None:
             click.echo(text, nl=False)
             return
