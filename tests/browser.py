@@ -1,0 +1,60 @@
+"""Helpers for the tests that look at the email in a real headless Chromium."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import pytest
+from PIL import Image
+
+from newsletter.problems import UserError
+from newsletter.project import Project
+from newsletter.render import Rendition
+from newsletter.snapshot import chromium, find_chromium
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "issues" / "2026-11-30.yaml"
+Scheme = Literal["light", "dark"]
+
+
+def require_chromium() -> None:
+    """Skip the calling test, saying what to install, when Playwright or Chromium is missing."""
+    pytest.importorskip(
+        "playwright.sync_api", reason="Playwright is not installed: pip install -e '.[test]'"
+    )
+    try:
+        find_chromium()
+    except UserError as e:
+        pytest.skip(f"no Chromium for the browser tests: {e}")
+
+
+def render_repository_issue(path: Path) -> Rendition:
+    """`path` rendered with this repository's settings and theme, as `newsletter build` would."""
+    return Project(REPO, REPO).render(path)
+
+
+def browser() -> Iterator[BrowserContext]:
+    """The body of a fixture: one offline Chromium (placeholder images) for a module's tests."""
+    require_chromium()
+    with chromium(offline=True) as context:
+        yield context
+
+
+def open_page(context: BrowserContext, html: str, width: int, scheme: Scheme) -> Page:
+    """A new page showing `html` at `width` CSS pixels in the given colour scheme."""
+    page = context.new_page()
+    page.set_viewport_size({"width": width, "height": 800})
+    page.emulate_media(color_scheme=scheme)
+    page.set_content(html, wait_until="load")
+    return page
+
+
+def image(png: bytes) -> Image.Image:
+    """A PNG as an RGB Pillow image."""
+    return Image.open(io.BytesIO(png)).convert("RGB")
