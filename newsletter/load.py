@@ -34,14 +34,31 @@ def load_settings(path: Path, display: str | None = None) -> Settings:
 
 
 def load_issue(
-    path: Path, display: str | None = None, layouts: frozenset[str] = frozenset()
+    path: Path,
+    display: str | None = None,
+    layouts: frozenset[str] = frozenset(),
+    *,
+    draft: bool = False,
 ) -> Issue:
     """Read an issue file; raise ProblemsError listing everything wrong with it.
 
-    `layouts` are the section layouts the theme has; when given, others are problems.
+    `layouts` are the section layouts the theme has; when given, others are problems. A
+    `draft` may have empty sections: the issue being put together, not yet sent.
     """
+    return load_issue_document(path, display, layouts, draft=draft)[1]
+
+
+def load_issue_document(
+    path: Path,
+    display: str | None = None,
+    layouts: frozenset[str] = frozenset(),
+    *,
+    draft: bool = False,
+) -> tuple[Document, Issue]:
+    """`load_issue`, also returning the parsed file: what editing it needs."""
     document = read_yaml(path, display)
-    return _validate_with(document, Issue, list(_issue_problems(document, layouts)))
+    problems = list(_issue_problems(document, layouts, draft=draft))
+    return document, _validate_with(document, Issue, problems)
 
 
 def _validate_with(document: Document, model: type[M], extra: list[Problem]) -> M:
@@ -134,7 +151,9 @@ def _did_you_mean(model: type[BaseModel], loc: Loc, key: str) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _issue_problems(document: Document, layouts: frozenset[str]) -> Iterator[Problem]:
+def _issue_problems(
+    document: Document, layouts: frozenset[str], *, draft: bool
+) -> Iterator[Problem]:
     """What the model alone cannot see: repeated links, bad Markdown links, unknown layouts.
 
     Works on the raw data, so that these are reported together with the model's problems.
@@ -148,6 +167,8 @@ def _issue_problems(document: Document, layouts: frozenset[str]) -> Iterator[Pro
             known = ", ".join(sorted(layouts))
             message = f"unknown layout {layout!r}; the theme has: {known}"
             yield document.problem(("sections", s, "layout"), message)
+        if section.get("articles") == [] and not draft:
+            yield document.problem(("sections", s, "articles"), "must not be empty")
         for a, article in _items(section.get("articles")):
             loc: Loc = ("sections", s, "articles", a)
             url = article.get("url")

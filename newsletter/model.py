@@ -108,6 +108,7 @@ class Article(Closed):
         None, description='What the image shows, for readers who cannot see it; "" if decorative.'
     )
     sponsored: Flag = Field(False, description="A paid placement: labelled as sponsored.")
+    published: Date | None = Field(None, description="When the article was published.")
 
 
 class Section(Closed):
@@ -117,7 +118,9 @@ class Section(Closed):
     layout: Text = Field(
         "list", description="How the theme lays out the articles: `lead`, `list`, ..."
     )
-    articles: list[Article] = Field(min_length=1, description="The articles, in order.")
+    articles: list[Article] = Field(
+        description="The articles, in order; a draft may leave a section empty, a build may not."
+    )
 
 
 class Issue(Closed):

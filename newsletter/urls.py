@@ -28,9 +28,33 @@ def http_url_problem(value: str) -> str | None:
     return None
 
 
+TRACKING = re.compile(
+    r"utm_[a-z_]*|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|yclid|twclid|igshid|"
+    r"mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi|mkt_tok|oly_anon_id|oly_enc_id|vero_id|"
+    r"ref|ref_src|ref_url|cmpid|share|s_cid|at_medium|at_campaign",
+    re.IGNORECASE,
+)
+"""Query parameters that say where a reader came from, not which page they read."""
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def without_tracking(url: str) -> str:
+    """`url` without tracking parameters (utm_*, fbclid, gclid, ref, ...) and its fragment."""
+    parts = urlsplit(url)
+    query = [p for p in parts.query.split("&") if p and not TRACKING.fullmatch(p.split("=")[0])]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(query), ""))
+
+
 def normalize_url(value: str) -> str:
-    """The form of a URL used to spot the same link twice: lower-case scheme and host, no fragment,
-    no trailing slash."""
-    parts = urlsplit(value)
-    path = parts.path.rstrip("/")
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+    """The form of a URL used to spot the same article twice: lower-case scheme and host,
+    no default port, no trailing slash, no fragment, no tracking parameters."""
+    parts = urlsplit(without_tracking(value.strip()))
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))

@@ -13,6 +13,8 @@ from click.testing import CliRunner, Result
 from newsletter.cli import cli
 from newsletter.theme import BUILTIN
 
+pytest_plugins = ["tests.httpserver"]  # the `site` fixture: a real HTTP server on 127.0.0.1
+
 SETTINGS = """\
 name: Test Weekly
 language: en

@@ -1,0 +1,91 @@
+"""A real HTTP server on 127.0.0.1 serving pages the tests write: nothing reaches the internet."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+
+@dataclass
+class Response:
+    """What the server answers for one path."""
+
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before answering: a slow server
+
+
+class Site:
+    """The pages, by path; `url(path)` is their address on the running server."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, Response] = {}
+        self.requests: list[str] = []
+        self.base = ""
+
+    def url(self, path: str) -> str:
+        """The absolute URL of `path` on this server."""
+        return self.base + path
+
+    def add(self, path: str, body: bytes | str = b"", **kwargs: object) -> str:
+        """Serve `body` at `path`; return its URL."""
+        data = body.encode() if isinstance(body, str) else body
+        self.pages[path] = Response(data, **kwargs)  # type: ignore[arg-type]
+        return self.url(path)
+
+    def redirect(self, path: str, to: str, status: int = 301) -> str:
+        """Redirect `path` to `to` (a path on this server or a URL)."""
+        target = to if "://" in to else self.url(to)
+        return self.add(path, status=status, headers={"Location": target})
+
+
+def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
+            site.requests.append(self.path)
+            page = site.pages.get(self.path)
+            if page is None:
+                page = Response(b"<h1>Not found</h1>", status=404)
+            if page.delay:
+                time.sleep(page.delay)
+            try:
+                self.send_response(page.status)
+                self.send_header("Content-Type", page.content_type)
+                self.send_header("Content-Length", str(len(page.body)))
+                for name, value in page.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(page.body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (a timeout test): nothing to do
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self.do_GET()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """A running HTTP server on 127.0.0.1 with no pages yet; stopped after the test."""
+    pages = Site()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(pages))
+    server.daemon_threads = True
+    pages.base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield pages
+    finally:
+        server.shutdown()
+        server.server_close()
