@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 import click
 
 from newsletter import __version__
+from newsletter.problems import UserError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,7 +28,7 @@ def cli() -> None:
 @contextmanager
 def problems_exit() -> Iterator[None]:
     """Turn the core's errors into messages and exit codes: 1 for problems in the input."""
-    from newsletter.problems import ProblemsError, UserError
+    from newsletter.problems import ProblemsError
 
     try:
         yield
@@ -86,6 +88,128 @@ def build(issue: str | None, output: Path | None) -> None:
 
 
 @cli.command()
+@click.option(
+    "--date",
+    "date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The new issue's date, YYYY-MM-DD (default: a week after the newest issue).",
+)
+def new(date: dt.datetime | None) -> None:
+    """Create the next issue file from the newest one, ready to fill.
+
+    The next number, a week later, the same sections and layouts with no articles, and
+    placeholders (TODO) for the subject, preheader and intro. Never overwrites a file.
+
+    Example:
+
+        newsletter new --date 2026-12-07
+    """
+    from newsletter.curate import next_issue
+    from newsletter.load import load_issue
+    from newsletter.project import ISSUES_DIR, Project
+
+    with problems_exit():
+        project = Project.find(Path.cwd())
+        newest = project.issue_path(None)
+        issue = load_issue(newest, project.show(newest), project.theme.layouts, draft=True)
+        name, text = next_issue(issue, newest.read_text(encoding="utf-8"), date and date.date())
+        target = project.root / ISSUES_DIR / name
+        try:
+            with target.open("x", encoding="utf-8") as f:  # "x": never overwrite an issue
+                f.write(text)
+        except FileExistsError:
+            message = f"{project.show(target)} exists already; new never overwrites an issue"
+            raise UserError(message) from None
+    sections = ", ".join(section.title for section in issue.sections)
+    click.echo(f"Created {project.show(target)}: issue {issue.number + 1}; sections {sections}.")
+    click.echo("Replace the TODO placeholders, then add articles with newsletter add.")
+
+
+@cli.command()
+@click.argument("urls", nargs=-1)
+@click.option("-s", "--section", required=True, help="The section to add to (its title).")
+@click.option(
+    "--issue", "issue_name", default=None, help="The issue file (default: the newest issue)."
+)
+@click.option(
+    "--position",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Put the articles at this place in the section, 1 being first (default: last).",
+)
+@click.option("--create-section", is_flag=True, help="Create the section if the issue lacks it.")
+@click.option(
+    "--allow-repeat", is_flag=True, help="Add articles even if an issue featured them already."
+)
+@click.option(
+    "--file",
+    "saved",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Read the article from a web page saved on disk (with --url, its address).",
+)
+@click.option("--url", "saved_url", default=None, help="The address of the page given by --file.")
+@click.option("--feed", default=None, help="Add the items of this RSS or Atom feed (URL or file).")
+@click.option(
+    "--since",
+    default="7d",
+    show_default=True,
+    help="With --feed: only items published in this window (e.g. 7d, 36h, 2w).",
+)
+@click.option(
+    "--timeout", type=float, default=10.0, show_default=True, help="Seconds to wait per page."
+)
+def add(
+    urls: tuple[str, ...],
+    section: str,
+    issue_name: str | None,
+    position: int | None,
+    create_section: bool,
+    allow_repeat: bool,
+    saved: Path | None,
+    saved_url: str | None,
+    feed: str | None,
+    since: str,
+    timeout: float,
+) -> None:
+    """Fetch each URL and add it as an article to a section of the issue.
+
+    The title, summary, image, source and date come from the page (Open Graph, Twitter
+    cards, JSON-LD, HTML). Articles already featured in this or an earlier issue are
+    refused. Comments and formatting of the issue file are kept; exit 1 if any URL failed.
+
+    Example:
+
+        newsletter add https://www.commonspace.eu/news/putin-prepares-step --section News
+    """
+    from newsletter.additions import gather, report
+
+    if sum(bool(x) for x in (urls, saved, feed)) != 1:
+        raise click.UsageError("give URLs, or --file with --url, or --feed")
+    if saved is not None and not saved_url:
+        raise click.UsageError("--file needs --url, the address of the saved page")
+    with problems_exit():
+        outcomes = gather(
+            Path.cwd(),
+            urls=urls,
+            saved=(saved, saved_url) if saved and saved_url else None,
+            feed=feed,
+            since=since,
+            section=section,
+            issue_name=issue_name,
+            position=position,
+            create=create_section,
+            allow_repeat=allow_repeat,
+            timeout=timeout,
+            now=dt.datetime.now(dt.UTC),
+        )
+    failed = report(outcomes, section, click.echo)
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
 @click.argument("folder", type=click.Path(path_type=Path))
 def init(folder: Path) -> None:
     """Create a new newsletter project in FOLDER: settings, theme and a first issue.
@@ -96,8 +220,6 @@ def init(folder: Path) -> None:
 
         newsletter init my-weekly
     """
-    import datetime as dt
-
     from newsletter.scaffold import create_project
 
     with problems_exit():

@@ -56,7 +56,13 @@ def load_issue_document(
     draft: bool = False,
 ) -> tuple[Document, Issue]:
     """`load_issue`, also returning the parsed file: what editing it needs."""
-    document = read_yaml(path, display)
+    return check_issue(read_yaml(path, display), layouts, draft=draft)
+
+
+def check_issue(
+    document: Document, layouts: frozenset[str] = frozenset(), *, draft: bool = False
+) -> tuple[Document, Issue]:
+    """The issue in a parsed file; raise ProblemsError listing everything wrong with it."""
     problems = list(_issue_problems(document, layouts, draft=draft))
     return document, _validate_with(document, Issue, problems)
 
@@ -167,7 +173,7 @@ def _issue_problems(
             known = ", ".join(sorted(layouts))
             message = f"unknown layout {layout!r}; the theme has: {known}"
             yield document.problem(("sections", s, "layout"), message)
-        if section.get("articles") == [] and not draft:
+        if section.get("articles") in ([], None) and "articles" in section and not draft:
             yield document.problem(("sections", s, "articles"), "must not be empty")
         for a, article in _items(section.get("articles")):
             loc: Loc = ("sections", s, "articles", a)

@@ -37,6 +37,11 @@ def _date_text(value: object) -> object:
     raise PydanticCustomError("date_type", "not a date")
 
 
+def _none_as_empty(value: object) -> object:
+    # `articles:` with nothing after it is how a draft's empty section is often written.
+    return [] if value is None else value
+
+
 def _email(value: str) -> str:
     if not re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", value):
         raise ValueError(f"not an email address: {value!r}")
@@ -118,7 +123,7 @@ class Section(Closed):
     layout: Text = Field(
         "list", description="How the theme lays out the articles: `lead`, `list`, ..."
     )
-    articles: list[Article] = Field(
+    articles: Annotated[list[Article], BeforeValidator(_none_as_empty)] = Field(
         description="The articles, in order; a draft may leave a section empty, a build may not."
     )
 

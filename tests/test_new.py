@@ -1,0 +1,72 @@
+"""`newsletter new`: the next issue file from the newest one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import RunCli
+
+
+def test_new_creates_the_next_issue_a_week_later(project: Path, run: RunCli) -> None:
+    result = run("new")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "Created issues/2026-12-07.yaml: issue 8; sections Lead story, News.\n"
+        "Replace the TODO placeholders, then add articles with newsletter add.\n"
+    )
+    assert (project / "issues" / "2026-12-07.yaml").read_text() == (
+        "number: 8\n"
+        "date: 2026-12-07\n"
+        "subject: 'TODO: the subject line'\n"
+        "preheader: 'TODO: the preview text shown after the subject'\n"
+        "intro: 'TODO: a few sentences from the editor.'\n"
+        "sections:\n"
+        "  - title: Lead story\n"
+        "    layout: lead\n"
+        "    articles: []\n"
+        "  - title: News\n"
+        "    layout: list\n"
+        "    articles: []\n"
+    )
+    # A draft: it cannot be built until every section has an article.
+    built = run("build")
+    assert built.exit_code == 1
+    assert "issues/2026-12-07.yaml:9:15: sections[0].articles: must not be empty" in built.stderr
+
+
+def test_new_keeps_the_schema_modeline_and_takes_a_date(project: Path, run: RunCli) -> None:
+    issue = project / "issues" / "2026-11-30.yaml"
+    issue.write_text("# yaml-language-server: $schema=../issue.schema.json\n" + issue.read_text())
+    result = run("new", "--date", "2026-12-24")
+    assert result.exit_code == 0, result.output
+    text = (project / "issues" / "2026-12-24.yaml").read_text()
+    assert text.startswith("# yaml-language-server: $schema=../issue.schema.json\nnumber: 8\n")
+    assert "date: 2026-12-24\n" in text
+
+
+def test_new_never_overwrites_an_issue(project: Path, run: RunCli) -> None:
+    existing = project / "issues" / "2026-11-30.yaml"
+    before = existing.read_bytes()
+    result = run("new", "--date", "2026-11-30")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: issues/2026-11-30.yaml exists already; new never overwrites an issue\n"
+    )
+    assert existing.read_bytes() == before
+
+
+def test_new_reports_a_broken_newest_issue(project: Path, run: RunCli) -> None:
+    issue = project / "issues" / "2026-11-30.yaml"
+    issue.write_text(issue.read_text().replace("number: 7", "number: seven"))
+    result = run("new")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "issues/2026-11-30.yaml:1:9: number: expected a whole number, got 'seven'\n"
+    )
+    assert sorted(p.name for p in (project / "issues").iterdir()) == ["2026-11-30.yaml"]
+
+
+def test_new_bad_date_is_a_usage_error(project: Path, run: RunCli) -> None:
+    result = run("new", "--date", "30/12/2026")
+    assert result.exit_code == 2
+    assert "'30/12/2026' does not match the format '%Y-%m-%d'" in result.stderr
