@@ -86,7 +86,9 @@ def test_the_example_issue_keeps_its_comments_and_quoting() -> None:
 
 
 def test_a_flow_list_of_articles_is_refused() -> None:
-    text = ODD.replace("  articles: []   # empty for now", "  articles: [{title: A, url: 'https://a.org'}]")
+    text = ODD.replace(
+        "  articles: []   # empty for now", "  articles: [{title: A, url: 'https://a.org'}]"
+    )
     with pytest.raises(Exception, match=r"sections\[1\]\.articles is a flow list"):
         _insert(text, Where(index=1))
 

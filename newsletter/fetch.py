@@ -1,0 +1,227 @@
+"""Fetching web pages and feeds for `newsletter add`: bounded, polite, one line per failure."""
+
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
+
+from newsletter import __version__
+from newsletter.urls import http_url_problem
+
+if TYPE_CHECKING:
+    import httpx
+
+Accept = Literal["html", "feed"]
+"""What a fetch is for: a web page ("html") or an RSS/Atom feed ("feed")."""
+
+USER_AGENT = f"newsletter/{__version__} (+https://pypi.org/project/newsletter/)"
+MAX_REDIRECTS = 5
+
+_ACCEPT_HEADERS: dict[Accept, str] = {
+    "html": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+    "feed": "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,"
+    "*/*;q=0.5",
+}
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# Many servers label their feeds as plain text or bytes; read_feed says so if it is no feed.
+_FEED_TYPES = frozenset({"text/plain", "application/octet-stream"})
+_QUOTED_URL = re.compile(r"(:|,? not(?P<relative> the relative)?) (['\"]).*\3$")
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched page: its addresses, its bytes and what the server said they are."""
+
+    url: str  # as asked for
+    final_url: str  # after redirects
+    body: bytes
+    content_type: str  # the media type without parameters, e.g. "text/html"
+    charset: str | None  # from the Content-Type header, if any
+
+
+class FetchError(Exception):
+    """A page that could not be fetched, said in one line without its URL (the caller shows it)."""
+
+
+def fetch_pages(
+    urls: Sequence[str],
+    *,
+    timeout: float = 10.0,
+    concurrency: int = 4,
+    max_bytes: int = 5_000_000,
+    accept: Accept = "html",
+) -> list[Page | FetchError]:
+    """Fetch every URL, several at a time (bounded), in the order given."""
+    results: list[Page | FetchError | None] = []
+    wanted: list[int] = []
+    for index, url in enumerate(urls):
+        problem = _url_problem(url)
+        results.append(FetchError(problem) if problem else None)
+        if problem is None:
+            wanted.append(index)
+    if wanted:
+        import httpx
+
+        workers = max(1, min(concurrency, len(wanted)))
+        with (
+            httpx.Client(
+                headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT_HEADERS[accept]},
+                timeout=httpx.Timeout(timeout),
+                limits=httpx.Limits(max_connections=workers),
+                follow_redirects=False,  # followed by hand: each hop's URL is checked first
+            ) as client,
+            ThreadPoolExecutor(max_workers=workers) as pool,
+        ):
+            fetched = pool.map(
+                lambda i: _fetch(client, urls[i], timeout, max_bytes, accept), wanted
+            )
+            for index, result in zip(wanted, fetched, strict=True):
+                results[index] = result
+    return [r for r in results if r is not None]
+
+
+def _fetch(
+    client: httpx.Client, url: str, timeout: float, max_bytes: int, accept: Accept
+) -> Page | FetchError:
+    import httpx
+
+    try:
+        return _fetch_or_raise(client, url, timeout, max_bytes, accept)
+    except FetchError as error:
+        return error
+    except httpx.TimeoutException:
+        return FetchError(f"no answer within {timeout:g} s")
+    except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError, ValueError) as error:
+        return FetchError(_network_problem(error, url))
+
+
+def _fetch_or_raise(
+    client: httpx.Client, url: str, timeout: float, max_bytes: int, accept: Accept
+) -> Page:
+    request = client.build_request("GET", url)
+    # A trickling server resets the read timeout with every byte: cap the whole download too.
+    deadline = time.monotonic() + 3 * timeout
+    for _ in range(MAX_REDIRECTS + 1):
+        response = client.send(request, stream=True)
+        try:
+            if response.next_request is None:
+                body = _read_body(response, max_bytes, accept, deadline, timeout)
+                media_type = response.headers.get("content-type", "").partition(";")[0]
+                return Page(
+                    url=url,
+                    final_url=str(response.url),
+                    body=body,
+                    content_type=media_type.strip().lower() or _sniff(body),
+                    charset=response.charset_encoding,
+                )
+            request = response.next_request
+        finally:
+            response.close()
+        scheme = request.url.scheme
+        if scheme not in ("http", "https"):
+            raise FetchError(f"the server redirected to a {scheme}: address, not an http(s) one")
+    raise FetchError("too many redirects (a redirect loop?)")
+
+
+def _read_body(
+    response: httpx.Response, max_bytes: int, accept: Accept, deadline: float, timeout: float
+) -> bytes:
+    if not response.is_success:
+        status = response.status_code
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = response.reason_phrase
+        raise FetchError(f"HTTP {status} {phrase}".strip())
+    media_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type and not _acceptable(media_type, accept):
+        wanted = "a web page" if accept == "html" else "a feed"
+        raise FetchError(f"not {wanted} but {media_type}")
+    too_large = FetchError(f"the page is larger than {_size(max_bytes)}")
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and int(length) > max_bytes:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():  # decompressed: the limit also stops a gzip bomb
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_large
+        if time.monotonic() > deadline:
+            raise FetchError(f"the page took more than {3 * timeout:g} s to download")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    if not media_type and accept == "html" and _sniff(body) != "text/html":
+        raise FetchError("not a web page: the server did not say what it is")
+    return body
+
+
+def _acceptable(media_type: str, accept: Accept) -> bool:
+    if accept == "html":
+        return media_type in _HTML_TYPES
+    if media_type in _HTML_TYPES:
+        return False
+    return media_type.endswith(("/xml", "+xml")) or media_type in _FEED_TYPES
+
+
+def _sniff(body: bytes) -> str:
+    start = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html")) or b"<head" in start:
+        return "text/html"
+    if start.startswith(b"<"):
+        return "application/xml"
+    return "application/octet-stream"
+
+
+def _size(limit: int) -> str:
+    if limit >= 1_000_000:
+        return f"{limit / 1_000_000:g} MB"
+    if limit >= 1000:
+        return f"{limit / 1000:g} kB"
+    return f"{limit} bytes"
+
+
+def _url_problem(url: str) -> str | None:
+    """Why `url` cannot be fetched, without repeating the URL (the caller shows it)."""
+    problem = http_url_problem(url)
+    if problem is None:
+        return None
+    match = _QUOTED_URL.search(problem)
+    if match is None:
+        return problem
+    return problem[: match.start()] + (", not a relative one" if match["relative"] else "")
+
+
+def _network_problem(error: Exception, url: str) -> str:
+    """A network failure in the user's words, found in the chain of exceptions under `error`."""
+    import httpx
+
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            return f"could not find the host {urlsplit(url).hostname}"
+        if isinstance(cause, ConnectionRefusedError):
+            return "the server refused the connection"
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            reason = cause.verify_message or "not valid"
+            return f"the site's security certificate is not valid: {reason}"
+        if isinstance(cause, ssl.SSLError):
+            reason = cause.reason or str(cause)
+            return f"no secure (TLS) connection could be made: {reason.lower().replace('_', ' ')}"
+        if isinstance(cause, httpx.DecodingError):
+            return "the page's compressed data is damaged"
+        if isinstance(cause, httpx.RemoteProtocolError):
+            return "the server broke off the connection or answered gibberish"
+        if isinstance(cause, ConnectionResetError):
+            return "the server reset the connection"
+        cause = cause.__cause__ or cause.__context__
+    text = " ".join(str(error).split()) or type(error).__name__
+    return f"the page could not be fetched: {text}"

@@ -1,0 +1,238 @@
+"""Fetching pages from a real HTTP server on 127.0.0.1: redirects, errors, limits, concurrency."""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsletter import __version__
+from newsletter.extract import extract_page
+from newsletter.fetch import FetchError, Page, fetch_pages
+from tests.httpserver import Site
+
+PAGES = Path(__file__).parent / "pages"
+HTML = "<!DOCTYPE html><html><head><title>A page</title></head><body><p>Hi.</p></body></html>"
+
+
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No proxy from the environment: every request goes straight to 127.0.0.1."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
+def fetch_one(url: str, **options: Any) -> Page | FetchError:
+    [result] = fetch_pages([url], **options)
+    return result
+
+
+def error_of(url: str, **options: Any) -> str:
+    result = fetch_one(url, **options)
+    assert isinstance(result, FetchError), result
+    return str(result)
+
+
+def test_a_plain_page(site: Site) -> None:
+    url = site.add("/news/a", HTML)
+    page = fetch_one(url)
+    assert page == Page(url, url, HTML.encode(), "text/html", "utf-8")
+
+
+def test_a_redirect_chain_ends_at_the_final_url(site: Site) -> None:
+    final = site.add("/final", HTML)
+    site.redirect("/hop2", "/final", status=307)
+    site.add("/hop1", status=302, headers={"Location": "/hop2"})  # a relative Location
+    start = site.redirect("/start", "/hop1")
+    page = fetch_one(start)
+    assert isinstance(page, Page)
+    assert (page.url, page.final_url, page.body) == (start, final, HTML.encode())
+    assert site.requests == ["/start", "/hop1", "/hop2", "/final"]
+
+
+def test_a_redirect_loop_stops(site: Site) -> None:
+    site.redirect("/a", "/b")
+    url = site.redirect("/b", "/a")
+    assert error_of(url) == "too many redirects (a redirect loop?)"
+    assert len(site.requests) == 6  # the first request and 5 redirects
+
+
+def test_a_redirect_to_another_scheme_is_refused(site: Site) -> None:
+    url = site.redirect("/to-ftp", "ftp://example.org/file.html")
+    assert error_of(url) == "the server redirected to a ftp: address, not an http(s) one"
+    assert site.requests == ["/to-ftp"]
+
+
+@pytest.mark.parametrize(
+    ("status", "message"), [(404, "HTTP 404 Not Found"), (500, "HTTP 500 Internal Server Error")]
+)
+def test_http_errors(site: Site, status: int, message: str) -> None:
+    url = site.add("/broken", "<h1>Oops</h1>", status=status)
+    assert error_of(url) == message
+
+
+def test_a_slow_server_times_out(site: Site) -> None:
+    url = site.add("/slow", HTML, delay=2)
+    start = time.monotonic()
+    assert error_of(url, timeout=0.5) == "no answer within 0.5 s"
+    assert time.monotonic() - start < 1.5
+
+
+def test_a_large_page_is_refused_by_its_length(site: Site) -> None:
+    url = site.add("/large", "<html>" + "x" * 5000)
+    assert error_of(url, max_bytes=1000) == "the page is larger than 1 kB"
+
+
+def test_a_compressed_page_is_measured_as_it_unpacks(site: Site) -> None:
+    body = gzip.compress(b"<html><body>" + b" " * 100_000)
+    url = site.add("/bomb", body, headers={"Content-Encoding": "gzip"})
+    assert len(body) < 10_000
+    assert error_of(url, max_bytes=10_000) == "the page is larger than 10 kB"
+    page = fetch_one(url)
+    assert isinstance(page, Page)
+    assert len(page.body) == 100_012
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type"), [("sample.pdf", "application/pdf"), ("pixel.png", "image/png")]
+)
+def test_not_a_web_page_is_refused(site: Site, name: str, content_type: str) -> None:
+    url = site.add(f"/{name}", (PAGES / name).read_bytes(), content_type=content_type)
+    assert error_of(url) == f"not a web page but {content_type}"
+
+
+def test_a_feed_is_accepted_only_when_a_feed_is_asked_for(site: Site) -> None:
+    rss = (PAGES / "feed.rss").read_bytes()
+    url = site.add("/feed", rss, content_type="application/rss+xml; charset=utf-8")
+    assert error_of(url) == "not a web page but application/rss+xml"
+    feed = fetch_one(url, accept="feed")
+    assert isinstance(feed, Page)
+    assert (feed.content_type, feed.body) == ("application/rss+xml", rss)
+    page = site.add("/page", HTML)
+    assert error_of(page, accept="feed") == "not a feed but text/html"
+
+
+def test_the_charset_comes_from_the_header(site: Site) -> None:
+    body = (PAGES / "latin1_header.html").read_bytes()
+    url = site.add("/latin1", body, content_type="text/html; charset=ISO-8859-1")
+    page = fetch_one(url)
+    assert isinstance(page, Page)
+    assert (page.content_type, page.charset) == ("text/html", "iso-8859-1")
+    title = extract_page(page.body, page.final_url, page.charset).title
+    assert title == "Café culture in Tbilisi: crème brûlée and more"
+
+
+def test_a_refused_connection() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert error_of(f"http://127.0.0.1:{port}/") == "the server refused the connection"
+
+
+def test_an_unknown_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(host).endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    message = error_of("http://example.invalid/news")
+    assert message == "could not find the host example.invalid"
+
+
+def test_tls_to_a_plain_http_server_fails_in_one_line(site: Site) -> None:
+    url = site.add("/", HTML).replace("http://", "https://")
+    message = error_of(url)
+    assert message.startswith("no secure (TLS) connection could be made: ")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("javascript:alert(1)", "must be an absolute http(s) URL, not a javascript: link"),
+        ("file:///etc/passwd", "must be an absolute http(s) URL, not a file: link"),
+        ("news/a", "must be an absolute http(s) URL, not a relative one"),
+        ("http:///nohost", "must be an absolute http(s) URL with a host name"),
+        ("http://example.org/a b", "must not contain spaces, quotes or control characters"),
+    ],
+)
+def test_only_http_urls_are_requested(site: Site, url: str, message: str) -> None:
+    page = site.add("/ok", HTML)
+    results = fetch_pages([url, page])
+    assert [str(r) if isinstance(r, FetchError) else r.url for r in results] == [message, page]
+    assert site.requests == ["/ok"]
+
+
+def test_nothing_is_requested_for_bad_urls_alone() -> None:
+    results = fetch_pages(["javascript:alert(1)", "mailto:a@example.org"])
+    assert all(isinstance(r, FetchError) for r in results)
+    assert fetch_pages([]) == []
+
+
+def test_pages_are_fetched_side_by_side_in_the_order_given(site: Site) -> None:
+    urls = [site.add(f"/slow/{i}", f"<html><title>{i}</title></html>", delay=0.5) for i in range(6)]
+    start = time.monotonic()
+    results = fetch_pages(urls, concurrency=3)
+    elapsed = time.monotonic() - start
+    assert [r.url if isinstance(r, Page) else r for r in results] == urls
+    assert [r.body for r in results if isinstance(r, Page)] == [
+        f"<html><title>{i}</title></html>".encode() for i in range(6)
+    ]
+    assert 0.9 < elapsed < 2.5  # 2 rounds of 3, not 6 one after another
+
+
+class _EchoHeaders(BaseHTTPRequestHandler):
+    """Answers every GET with a page listing the request's headers."""
+
+    def do_GET(self) -> None:  # the name http.server calls
+        lines = "".join(f"{name}: {value}\n" for name, value in self.headers.items())
+        body = f"<html><body><pre>{lines}</pre></body></html>".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def echo() -> Iterator[str]:
+    """The URL of a server on 127.0.0.1 whose pages show the headers they were asked with."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoHeaders)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_user_agent_names_the_tool(echo: str) -> None:
+    page = fetch_one(echo)
+    assert isinstance(page, Page)
+    user_agent = f"newsletter/{__version__} (+https://pypi.org/project/newsletter/)"
+    assert f"User-Agent: {user_agent}\n" in page.body.decode()
+    assert "Accept: text/html" in page.body.decode()
+
+
+def test_a_page_without_a_content_type_is_sniffed(site: Site) -> None:
+    html = site.add("/html", HTML, content_type="")
+    page = fetch_one(html)
+    assert isinstance(page, Page)
+    assert page.content_type == "text/html"
+    binary = site.add("/binary", (PAGES / "pixel.png").read_bytes(), content_type="")
+    assert error_of(binary) == "not a web page: the server did not say what it is"
