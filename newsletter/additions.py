@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from newsletter.curate import Outcome, add_to_issue, find_section, repeat_of
@@ -28,8 +29,9 @@ def gather(
     allow_repeat: bool,
     timeout: float,
     now: dt.datetime,
-) -> list[Outcome]:
-    """Fetch and read what the editor gave, then add it to the issue; one outcome each."""
+) -> tuple[str, list[Outcome]]:
+    """Fetch and read what the editor gave, then add it to the issue: the section's title,
+    and one outcome for each thing asked for, in order."""
     from newsletter.extract import Found, extract_page
     from newsletter.feeds import FeedError, parse_since, read_feed
     from newsletter.fetch import FetchError, Page, fetch_pages
@@ -39,12 +41,14 @@ def gather(
     layouts = project.theme.layouts
     # Check the issue and the section before fetching anything: a typo costs no waiting.
     document, issue = load_issue_document(path, project.show(path), layouts, draft=True)
-    find_section(document, issue, section, create)
+    where = find_section(document, issue, section, create)
+    title = issue.sections[where.index].title if where.index is not None else section.strip()
     before = featured_before(path.parent.glob("*.yaml"), exclude=path)
     this_issue = featured_in(document.data)
 
     outcomes: dict[int, Outcome] = {}
     found: list[tuple[int, Found]] = []
+    asked: dict[int, str] = {}  # the URL as the editor wrote it, for the report
     skip_repeats = False
     if saved is not None:
         file, url = saved
@@ -70,19 +74,20 @@ def gather(
             items = read_feed(data, feed_url, since=now - window)
         except FeedError as e:
             raise UserError(f"{feed}: {e}") from None
-        found.extend(enumerate(items))
+        found.extend(enumerate(items))  # read_feed keeps only items with http(s) links
         skip_repeats = True  # a feed overlaps last week's: its repeats are expected
     else:
         wanted: list[tuple[int, str]] = []
         for i, url in enumerate(urls):
             if problem := http_url_problem(url):
                 outcomes[i] = Outcome(url, error=problem)
-            elif not allow_repeat and (why := repeat_of(url, this_issue, before)):
+            elif why := repeat_of(url, this_issue, {} if allow_repeat else before):
                 outcomes[i] = Outcome(url, error=why)
             else:
                 wanted.append((i, url))
         pages = fetch_pages([url for _, url in wanted], timeout=timeout)
         for (i, url), page in zip(wanted, pages, strict=True):
+            asked[i] = url
             if isinstance(page, Page):
                 found.append((i, extract_page(page.body, page.final_url, page.charset)))
             else:
@@ -101,8 +106,8 @@ def gather(
     for (i, _), result in zip(found, results, strict=True):
         if skip_repeats and result.error and result.error.startswith("already"):
             result = Outcome(result.url, notes=(f"skipped: {result.error}",))
-        outcomes[i] = result
-    return [outcomes[i] for i in sorted(outcomes)]
+        outcomes[i] = replace(result, url=asked.get(i, result.url))
+    return title, [outcomes[i] for i in sorted(outcomes)]
 
 
 def report(outcomes: Sequence[Outcome], section: str, echo: Callable[..., None]) -> bool:

@@ -190,7 +190,7 @@ def add(
     if saved is not None and not saved_url:
         raise click.UsageError("--file needs --url, the address of the saved page")
     with problems_exit():
-        outcomes = gather(
+        title, outcomes = gather(
             Path.cwd(),
             urls=urls,
             saved=(saved, saved_url) if saved and saved_url else None,
@@ -204,7 +204,7 @@ def add(
             timeout=timeout,
             now=dt.datetime.now(dt.UTC),
         )
-    failed = report(outcomes, section, click.echo)
+    failed = report(outcomes, title, click.echo)
     if failed:
         sys.exit(1)
 

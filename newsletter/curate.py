@@ -150,7 +150,8 @@ def add_to_issue(
         this_issue = featured_in(document.data)
         outcomes, articles = [], []
         for item in found:
-            why = None if allow_repeat else repeat_of(item.url, this_issue, before)
+            # The same article twice in one issue is never right; an earlier issue's may be.
+            why = repeat_of(item.url, this_issue, {} if allow_repeat else before)
             if why:
                 outcomes.append(Outcome(item.url, error=why, notes=item.notes))
                 continue

@@ -207,9 +207,15 @@ def _parse(html: bytes, url: str, charset: str | None) -> tuple[HtmlElement | No
     try:
         tree = trafilatura.load_html(text if text is not None else html)
     except Exception:
-        return None, Document()
+        tree = None
     if tree is None:
-        return None, Document()
+        # trafilatura refuses fragments (a bare <title>): lxml still reads what they say.
+        try:
+            import lxml.html
+
+            tree = lxml.html.document_fromstring(text if text is not None else html)
+        except Exception:
+            return None, Document()
     try:
         # extensive=False: the date from metadata, <time> and the URL, not a guess from the text.
         metadata = trafilatura.extract_metadata(tree, default_url=url, extensive=False)

@@ -1,0 +1,271 @@
+"""`newsletter add`: from pages on a real HTTP server on 127.0.0.1 into the issue file."""
+
+from __future__ import annotations
+
+import difflib
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RunCli
+from tests.httpserver import Site
+
+PAGES = Path(__file__).parent / "pages"
+ISSUE = Path("issues") / "2026-11-30.yaml"
+OPEN_GRAPH_ARTICLE = """\
+      - title: Putin prepares to step in
+        url: https://www.commonspace.eu/news/putin-prepares-step?page=2
+        source: commonspace.eu
+        summary: |
+          Russian president Vladimir Putin held talks over the last days with Armenian
+          prime minister Nikol Pashinyan and Azerbaijani president Ilham Aliyev.
+        image: https://www.commonspace.eu/img/kremlin.jpg
+        image_alt: The Kremlin at dusk
+        published: 2026-11-02
+"""
+
+
+def _page(site: Site, name: str, path: str | None = None, **kwargs: object) -> str:
+    return site.add(path or f"/{name}", (PAGES / name).read_bytes(), **kwargs)
+
+
+def _inserted(before: str, after: str) -> list[str]:
+    """The lines `after` adds to `before`; fails if anything else changed."""
+    matcher = difflib.SequenceMatcher(a=before.splitlines(True), b=after.splitlines(True))
+    added: list[str] = []
+    for op, _, _, b1, b2 in matcher.get_opcodes():
+        assert op in ("equal", "insert"), op
+        added += after.splitlines(True)[b1:b2] if op == "insert" else []
+    return added
+
+
+def test_add_a_page_with_open_graph(project: Path, run: RunCli, site: Site) -> None:
+    url = _page(site, "open_graph.html")
+    before = (project / ISSUE).read_text()
+    result = run("add", url, "--section", "news")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "Added to News: Putin prepares to step in (commonspace.eu) "
+        "https://www.commonspace.eu/news/putin-prepares-step?page=2\n"
+    )
+    assert "".join(_inserted(before, (project / ISSUE).read_text())) == OPEN_GRAPH_ARTICLE
+    assert run("build").exit_code == 0
+
+
+def test_add_keeps_a_hand_written_file_byte_for_byte(
+    project: Path, run: RunCli, site: Site
+) -> None:
+    odd = (Path(__file__).parent / "cases" / "edit" / "odd.yaml").read_text()
+    (project / ISSUE).write_text(odd)
+    for section in ("Lead story", "News", "Popular"):
+        url = _page(site, "title_and_description.html", f"/{section[:4]}")
+        before = (project / ISSUE).read_text()
+        result = run("add", url, "--section", section)
+        assert result.exit_code == 0, result.output
+        added = _inserted(before, (project / ISSUE).read_text()) if section != "News" else []
+        assert not added or added[0].endswith(
+            "- title: 'Borrell: the EU will remain engaged in Afghanistan'\n"
+        )
+
+
+def test_several_urls_one_failing(project: Path, run: RunCli, site: Site) -> None:
+    good = [_page(site, "open_graph.html"), _page(site, "twitter_card.html")]
+    missing = site.url("/gone")
+    result = run("add", good[0], missing, good[1], "--section", "News", "--position", "1")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {missing}: HTTP 404 Not Found\n"
+    assert len(result.stdout.splitlines()) == 2
+    text = (project / ISSUE).read_text()
+    news = text.split("  - title: News\n")[1]
+    # At --position 1, in the order given, before the article that was first.
+    assert news.index("Putin prepares") < news.index("Second story")
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("404", "HTTP 404 Not Found"),
+        ("500", "HTTP 500 Internal Server Error"),
+        ("loop", "too many redirects (a redirect loop?)"),
+        ("pdf", "not a web page but application/pdf"),
+        ("image", "not a web page but image/png"),
+        ("huge", "the page is larger than 5 MB"),
+        ("slow", "no answer within 0.5 s"),
+        ("refused", "the server refused the connection"),
+        ("dns", "could not find the host example.invalid"),
+        ("javascript", "must be an absolute http(s) URL, not a javascript: link"),
+        ("file", "must be an absolute http(s) URL, not a file: link"),
+    ],
+)
+def test_a_bad_page_is_one_line_and_changes_nothing(
+    project: Path,
+    run: RunCli,
+    site: Site,
+    monkeypatch: pytest.MonkeyPatch,
+    setup: str,
+    message: str,
+) -> None:
+    if setup == "404":
+        url = site.url("/missing")
+    elif setup == "500":
+        url = site.add("/error", "oops", status=500)
+    elif setup == "loop":
+        site.redirect("/a", "/b")
+        url = site.redirect("/b", "/a")
+    elif setup == "pdf":
+        url = _page(site, "sample.pdf", content_type="application/pdf")
+    elif setup == "image":
+        url = _page(site, "pixel.png", content_type="image/png")
+    elif setup == "huge":
+        url = site.add("/huge", b"<html><title>x</title>" + b"x" * 5_500_000)
+    elif setup == "slow":
+        url = site.add("/slow", "<title>Slow</title>", delay=2)
+    elif setup == "refused":
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        url = f"http://127.0.0.1:{port}/"
+    elif setup == "dns":
+        real = socket.getaddrinfo
+
+        def fake(host: str, *args: object, **kwargs: object) -> object:
+            if str(host).endswith(".invalid"):
+                raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+            return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(socket, "getaddrinfo", fake)
+        url = "http://example.invalid/news"
+    elif setup == "javascript":
+        url = "javascript:alert(1)"
+    else:
+        url = "file:///etc/passwd"
+    before = (project / ISSUE).read_bytes()
+    result = run("add", url, "--section", "News", "--timeout", "0.5")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"Error: {url}: {message}\n"
+    assert (project / ISSUE).read_bytes() == before
+
+
+@pytest.mark.parametrize("page", ["latin1_meta.html", "broken.html", "json_ld_graph.html"])
+def test_awkward_pages_are_added(project: Path, run: RunCli, site: Site, page: str) -> None:
+    result = run("add", _page(site, page), "--section", "News")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Added to News: ")
+    assert run("build").exit_code == 0
+
+
+def test_a_page_without_a_title_uses_its_address_and_says_so(
+    project: Path, run: RunCli, site: Site
+) -> None:
+    url = _page(site, "no_title.html")
+    result = run("add", url, "--section", "News")
+    assert result.exit_code == 0
+    host = url.split("/")[2]
+    assert result.stdout.splitlines()[:2] == [
+        f"Added to News: 127.0.0.1/no_title.html ({host}) {url}",
+        f"  note: {url}: the page has no title: used its address",
+    ]
+
+
+def test_an_unknown_section_is_refused_before_fetching(
+    project: Path, run: RunCli, site: Site
+) -> None:
+    url = _page(site, "open_graph.html")
+    before = (project / ISSUE).read_bytes()
+    result = run("add", url, "--section", "Newz")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: no section 'Newz' in issues/2026-11-30.yaml (did you mean 'News'? "
+        "its sections: Lead story, News); --create-section adds it\n"
+    )
+    assert site.requests == []
+    assert (project / ISSUE).read_bytes() == before
+
+
+def test_create_section(project: Path, run: RunCli, site: Site) -> None:
+    result = run("add", _page(site, "open_graph.html"), "-s", "Popular", "--create-section")
+    assert result.exit_code == 0, result.output
+    text = (project / ISSUE).read_text()
+    assert text.endswith("  - title: Popular\n    articles:\n" + OPEN_GRAPH_ARTICLE)
+
+
+def test_an_invalid_issue_is_not_edited(project: Path, run: RunCli, site: Site) -> None:
+    issue = project / ISSUE
+    issue.write_text(issue.read_text().replace("number: 7", "number: seven # oops"))
+    before = issue.read_bytes()
+    result = run("add", _page(site, "open_graph.html"), "--section", "News")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "issues/2026-11-30.yaml:1:9: number: expected a whole number, got 'seven'\n"
+        "1 problem found; nothing was written.\n"
+    )
+    assert site.requests == [] and issue.read_bytes() == before
+
+
+def test_repeats_are_refused_across_issues(project: Path, run: RunCli, site: Site) -> None:
+    earlier = project / "issues" / "2026-11-23.yaml"
+    earlier.write_text(
+        "number: 6\ndate: 2026-11-23\nsubject: Last week\nsections:\n  - title: Editor's choice\n"
+        "    articles:\n      - title: Putin\n"
+        "        url: https://WWW.commonspace.eu:443/news/putin-prepares-step/?page=2&utm_source=x#top\n"
+    )
+    url = _page(site, "open_graph.html")
+    result = run("add", url, "--section", "News")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {url}: already featured in #6 (2026-11-23, Editor's choice)\n"
+    )
+    lead = "https://example.org/news/lead?utm_campaign=spring&fbclid=abc"
+    again = run("add", lead, "--section", "News")
+    assert again.stderr == f"Error: {lead}: already in this issue (Lead story)\n"
+    assert site.requests == ["/open_graph.html"]  # a known URL is refused before fetching
+    allowed = run("add", url, "--section", "News", "--allow-repeat")
+    assert allowed.exit_code == 0, allowed.output
+
+
+def test_add_from_a_saved_page(project: Path, run: RunCli) -> None:
+    saved = PAGES / "open_graph.html"
+    url = "https://www.commonspace.eu/news/putin-prepares-step"
+    result = run("add", "--file", str(saved), "--url", url, "--section", "News")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Added to News: Putin prepares to step in (commonspace.eu)")
+    missing_url = run("add", "--file", str(saved), "--section", "News")
+    assert missing_url.exit_code == 2
+
+
+def test_add_a_feed_from_a_url_and_from_a_file(project: Path, run: RunCli, site: Site) -> None:
+    url = _page(site, "feed.rss", content_type="application/rss+xml")
+    result = run("add", "--feed", url, "--since", "10000d", "--section", "News")
+    assert result.exit_code == 0, result.output
+    added = result.stdout.count("Added to News: ")
+    assert added >= 2
+    again = run("add", "--feed", str(PAGES / "feed.rss"), "--since", "10000d", "-s", "News")
+    assert again.exit_code == 0  # a feed's repeats are skipped, not errors
+    # The item with a relative link has no http(s) address when the feed is a local file.
+    assert again.stdout.count("skipped: already in this issue (News)") == added - 1
+
+    bad = run("add", "--feed", url, "--since", "a week", "--section", "News")
+    assert bad.exit_code == 1 and bad.stderr.startswith("Error: --since a week: ")
+
+
+def test_two_adds_at_once_both_land(project: Path, site: Site) -> None:
+    first = site.add("/one", "<html><title>One</title></html>", delay=1)
+    second = site.add("/two", "<html><title>Two</title></html>", delay=1)
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "newsletter", "add", url, "--section", "News"],
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for url in (first, second)
+    ]
+    for process in runs:
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+    text = (project / ISSUE).read_text()
+    assert "title: One\n" in text and "title: Two\n" in text
