@@ -269,6 +269,94 @@ def schema(output: Path | None) -> None:
 @cli.command()
 @click.argument("issue", required=False)
 @click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="The port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on; anything but this machine shares the preview.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+def preview(issue: str | None, port: int, host: str, open_browser: bool) -> None:
+    """Preview ISSUE in a browser, rebuilt whenever its file, the settings or a template changes.
+
+    The page shows the email at desktop and phone widths, in dark mode, its text and MJML,
+    its size against Gmail's clip, and every problem; a broken file shows as an error page
+    until it is fixed. Ctrl-C stops it.
+
+    Example:
+
+        newsletter preview --open
+    """
+    from newsletter.preview import Build, PreviewServer
+    from newsletter.problems import ProblemsError
+    from newsletter.project import SETTINGS_FILE, Project
+
+    cwd = Path.cwd()
+    with problems_exit():
+        project = Project.find(cwd)
+        path = project.issue_path(issue).resolve()
+        theme = (project.root / project.settings.theme).resolve()
+
+    def build() -> Build:
+        started = time.perf_counter()
+        try:
+            fresh = Project.find(cwd)  # settings and templates as they are now
+            rendition = fresh.render(path)
+        except (ProblemsError, UserError) as e:
+            problems = [str(p) for p in e.problems] if isinstance(e, ProblemsError) else [str(e)]
+            click.echo(f"{time.strftime('%H:%M:%S')} {len(problems)} problem(s):", err=True)
+            for problem in problems:
+                click.echo(f"  {problem}", err=True)
+            return Build(problems=tuple(problems), seconds=time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        click.echo(
+            f"{time.strftime('%H:%M:%S')} built {project.show(path)} in {seconds * 1000:.0f} ms"
+        )
+        return Build(
+            rendition.html, rendition.text, rendition.mjml, rendition.subject, seconds=seconds
+        )
+
+    try:
+        server = PreviewServer((host, port), build)
+    except OSError as e:
+        message = f"cannot listen on {host}:{port}: {e.strerror}"
+        if port:
+            message += " (--port 0 picks a free port)"
+        raise click.ClickException(message) from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(
+            f"Warning: listening on {host}: others on the network can see the preview.", err=True
+        )
+    server.start()
+    server.watch(
+        [path.parent, project.root],
+        recursive=False,
+        accept=lambda p: p == path or (p.name == SETTINGS_FILE and p.parent == project.root),
+    )
+    server.watch([theme], recursive=True, accept=lambda p: True)
+    click.echo(f"Previewing {project.show(path)} at {server.url} (Ctrl-C to stop)")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    click.echo("Stopped.")
+
+
+@cli.command()
+@click.argument("issue", required=False)
+@click.option(
     "--width",
     "widths",
     default="600,375",

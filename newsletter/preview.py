@@ -1,0 +1,237 @@
+"""The live preview: a local server handed a build function, rebuilding when files change.
+
+Like MkDocs' livereload server it knows nothing of newsletters: it calls `build` and serves
+what that returned. A build epoch behind a condition lets the browser long-poll
+`/livereload/<epoch>` and refresh when a newer build is there.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+GMAIL_CLIP = 102_000
+"""Gmail shows only the first ~102 kB of an email's HTML, then "[Message clipped]"."""
+
+LONG_POLL = 30.0
+"""Seconds a `/livereload` request waits for a new build before answering anyway."""
+
+
+@dataclass(frozen=True)
+class Build:
+    """What one build gave: the email's parts, or the problems that stopped it."""
+
+    html: str = ""
+    text: str = ""
+    mjml: str = ""
+    subject: str = ""
+    problems: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when the email could be built."""
+        return not self.problems
+
+
+@dataclass
+class _State:
+    epoch: int = 0
+    build: Build = field(default_factory=Build)
+    wanted: bool = False  # a change is waiting to be built
+    building: bool = False
+    stopped: bool = False
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """Serves the preview page and the latest build; rebuilds on `changed()`."""
+
+    daemon_threads = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        build: Callable[[], Build],
+        *,
+        debounce: float = 0.05,
+    ) -> None:
+        super().__init__(address, _Handler)
+        self.builder = build
+        self.debounce = debounce
+        self.state = _State()
+        self.condition = threading.Condition()
+        self.page = files("newsletter").joinpath("preview.html").read_text(encoding="utf-8")
+        self._threads: list[threading.Thread] = []
+        self._stop = threading.Event()
+
+    @property
+    def url(self) -> str:
+        """The address to open in a browser."""
+        host, port = self.server_address[:2]
+        name = host.decode() if isinstance(host, bytes) else host
+        return f"http://{name}:{port}/"
+
+    def start(self) -> None:
+        """Build once, then keep building whenever `changed()` is called."""
+        self._run(self._build_loop)
+        self.changed()
+
+    def changed(self) -> None:
+        """Something changed: build again soon (several changes in a row give one build)."""
+        with self.condition:
+            self.state.wanted = True
+            self.condition.notify_all()
+
+    def latest(self, after: int = -1, timeout: float = 0.0) -> tuple[int, Build]:
+        """The latest build and its epoch, waiting up to `timeout` for one newer than `after`."""
+        with self.condition:
+            self.condition.wait_for(
+                lambda: self.state.epoch > after or self.state.stopped, timeout=timeout
+            )
+            return self.state.epoch, self.state.build
+
+    def watch(
+        self, paths: Iterable[Path], *, recursive: bool, accept: Callable[[Path], bool]
+    ) -> None:
+        """Call `changed()` when a file that `accept` accepts changes under `paths`."""
+        from watchfiles import watch
+
+        folders = [str(p) for p in paths]
+
+        def loop() -> None:
+            for changes in watch(
+                *folders,
+                debounce=int(self.debounce * 1000),
+                step=10,
+                stop_event=self._stop,
+                recursive=recursive,
+                raise_interrupt=False,
+            ):
+                if any(accept(Path(path)) for _, path in changes):
+                    self.changed()
+
+        self._run(loop)
+
+    def stop(self) -> None:
+        """Stop serving, building and watching."""
+        self._stop.set()
+        with self.condition:
+            self.state.stopped = True
+            self.condition.notify_all()
+        self.shutdown()
+        self.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def _run(self, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=target, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def _build_loop(self) -> None:
+        state = self.state
+        while True:
+            with self.condition:
+                self.condition.wait_for(lambda: state.wanted or state.stopped)
+                # Wait until no change came for `debounce`: a save is often several writes.
+                while not state.stopped:
+                    state.wanted = False
+                    if not self.condition.wait_for(
+                        lambda: state.wanted or state.stopped, timeout=self.debounce
+                    ):
+                        break
+                if state.stopped:
+                    return
+                state.building = True
+            try:
+                result = self.builder()
+            except Exception as e:  # a bug in a build must not take the preview down
+                result = Build(problems=(f"the build failed: {type(e).__name__}: {e}",))
+            with self.condition:
+                state.build = result
+                state.epoch += 1
+                state.building = False
+                self.condition.notify_all()
+
+
+def _dark(email: str) -> str:
+    """The email with its dark-mode rules applied whatever the browser prefers."""
+    return re.sub(r"@media\s*\(\s*prefers-color-scheme\s*:\s*dark\s*\)", "@media all", email)
+
+
+def error_page(build: Build) -> str:
+    """The page shown in place of the email when the build failed."""
+    items = "".join(f"<li><code>{html.escape(p)}</code></li>" for p in build.problems)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Build failed</title>'
+        "<style>body{font:15px/1.5 system-ui,sans-serif;margin:24px;color:#1f2328}"
+        "h1{font-size:20px;color:#b42318}li{margin:0 0 8px}code{white-space:pre-wrap}</style>"
+        f'</head><body><h1>The email could not be built</h1><ul id="problems">{items}</ul>'
+        "<p>Fix the file and save it: this page will update by itself.</p></body></html>"
+    )
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: PreviewServer
+
+    def do_GET(self) -> None:  # the name http.server calls
+        parts = urlsplit(self.path)
+        path, query = parts.path, parse_qs(parts.query)
+        if path.startswith("/livereload/"):
+            try:
+                after = int(path.removeprefix("/livereload/"))
+            except ValueError:
+                self._send(404, "text/plain", "not found")
+                return
+            epoch, _ = self.server.latest(after, timeout=LONG_POLL)
+            self._send(200, "application/json", json.dumps({"epoch": epoch}))
+            return
+        epoch, build = self.server.latest()
+        if path == "/":
+            self._send(200, "text/html", self.server.page)
+        elif path == "/email.html":
+            page = build.html if build.ok else error_page(build)
+            self._send(200, "text/html", _dark(page) if query.get("dark") == ["1"] else page)
+        elif path == "/email.txt":
+            self._send(200, "text/plain", build.text if build.ok else "\n".join(build.problems))
+        elif path == "/email.mjml":
+            self._send(200, "text/plain", build.mjml)
+        elif path == "/status.json":
+            status = {
+                "epoch": epoch,
+                "ok": build.ok,
+                "subject": build.subject,
+                "problems": build.problems,
+                "checks": build.checks,
+                "bytes": len(build.html.encode()),
+                "clip": GMAIL_CLIP,
+                "seconds": round(build.seconds, 3),
+            }
+            self._send(200, "application/json", json.dumps(status))
+        else:
+            # Only the routes above: never a file from disk, so no path can reach one.
+            self._send(404, "text/plain", "not found")
+
+    def _send(self, status: int, kind: str, body: str) -> None:
+        data = body.encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", f"{kind}; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser went away (a reload): nothing to answer
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # a request log would drown the build messages
