@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -48,6 +50,15 @@ def problems_exit() -> Iterator[None]:
         sys.exit(1)
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _color() -> bool | None:
+    """No colours when NO_COLOR is set (https://no-color.org); else click decides (a tty)."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
 def _size(n: int) -> str:
     return f"{n / 1000:.1f} kB" if n >= 1000 else f"{n} B"
 
@@ -72,19 +83,29 @@ def build(issue: str | None, output: Path | None) -> None:
         newsletter build issues/2026-11-30.yaml -o dist
     """
     started = time.perf_counter()
+    from newsletter.checks import run_checks
     from newsletter.project import Project, slug
     from newsletter.writers import write_build
 
     with problems_exit():
         project = Project.find(Path.cwd())
         path = project.issue_path(issue)
-        rendition = project.render(path)
+        subject = project.inspect(path)
         folder = (output or project.root / "dist") / slug(path)
-        written = write_build(rendition, folder)
+        written = write_build(subject.rendition, folder)
     width = max(len(project.show(p)) for p, _ in written)
     for p, size in written:
         click.echo(f"{project.show(p):<{width}}  {_size(size):>8}")
     click.echo(f"Built {project.show(path)} in {time.perf_counter() - started:.2f} s.")
+    findings = run_checks(subject)
+    errors = sum(f.severity == "error" for f in findings)
+    if findings:
+        click.echo(
+            f"Checks: {_count(errors, 'error')}, {_count(len(findings) - errors, 'warning')}"
+            " (newsletter check tells more)."
+        )
+    else:
+        click.echo("Checks: all passed.")
 
 
 @cli.command()
@@ -205,6 +226,105 @@ def add(
             now=dt.datetime.now(dt.UTC),
         )
     failed = report(outcomes, title, click.echo)
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("issue", required=False)
+@click.option("--online", is_flag=True, help="Also request every link and image.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: the stable format for CI, described by check.schema.json.",
+)
+@click.option("--strict", is_flag=True, help="Exit with status 1 on warnings too.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="With --online: seconds per request.",
+)
+def check(
+    issue: str | None, online: bool, output_format: str, strict: bool, timeout: float
+) -> None:
+    """Check ISSUE before sending: size, subject, leftovers, links, images, text, footer.
+
+    Every finding has a code (e.g. size/clipped), a severity and, where it can, the line
+    of the issue file to fix. Exit status 1 on errors, and on warnings with --strict.
+
+    Example:
+
+        newsletter check --online --strict
+    """
+    from newsletter.budget import measure
+    from newsletter.checks import Finding, run_checks
+    from newsletter.problems import ProblemsError
+    from newsletter.project import Project
+
+    as_json = output_format == "json"
+    budget = None
+    with problems_exit():
+        project = Project.find(Path.cwd())
+        path = project.issue_path(issue)
+        try:
+            subject = project.inspect(path)
+        except ProblemsError as e:
+            if not as_json:
+                raise
+            findings = [
+                Finding(p.path, p.line, p.column, "error", "issue/invalid", p.message, p.where)
+                for p in e.problems
+            ]
+        else:
+            findings = run_checks(subject)
+            if online:
+                from newsletter.online import check_online
+
+                findings += check_online(subject, timeout=timeout, progress=not as_json)
+            budget = measure(
+                subject.document, subject.issue, subject.settings, project.theme, subject.links
+            )
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    failed = bool(errors or (strict and warnings))
+    if as_json:
+        report = {
+            "version": 1,
+            "issue": project.show(path),
+            "ok": not failed,
+            "errors": errors,
+            "warnings": warnings,
+            "findings": [f.as_json() for f in findings],
+            "size": budget.as_json() if budget else None,
+        }
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for severity, colour in (("error", "red"), ("warning", "yellow")):
+            for finding in (f for f in findings if f.severity == severity):
+                label = click.style(severity, fg=colour, bold=True)
+                click.echo(
+                    str(finding).replace(f": {severity}: ", f": {label}: ", 1), color=_color()
+                )
+        if budget is not None:
+            share = budget.total / budget.clip
+            click.echo(
+                f"Size: {_size(budget.total)} of {_size(budget.clip)} ({share:.0%}); an article "
+                f"costs about {_size(budget.usual)}: room for {budget.room} more."
+            )
+            heavy = "; ".join(
+                f"{c.title[:40]!r} {_size(c.bytes)} (line {c.line})" for c in budget.heaviest()
+            )
+            click.echo(f"  heaviest: {heavy}")
+            click.echo(
+                "  sections: " + " · ".join(f"{c.title} {_size(c.bytes)}" for c in budget.sections)
+            )
+        summary = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}."
+        click.echo(click.style(summary, fg="red" if failed else "green"), color=_color())
     if failed:
         sys.exit(1)
 

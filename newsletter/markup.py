@@ -42,12 +42,23 @@ def to_html_inline(text: str) -> Markup:
 
 def links(text: str) -> list[str]:
     """Every link target written in the Markdown `text`, valid or not."""
-    found = []
+    return list(dict.fromkeys(href for href, _ in link_texts(text)))
+
+
+def link_texts(text: str) -> list[tuple[str, str]]:
+    """Every link in the Markdown `text`: its target and the text that shows it."""
+    found: list[tuple[str, str]] = []
     for token in _parser(checked=False).parse(text):
+        href, words = None, ""
         for child in token.children or []:
             if child.type == "link_open":
-                found.append(str(child.attrGet("href") or ""))
-    return list(dict.fromkeys(found))
+                href, words = str(child.attrGet("href") or ""), ""
+            elif child.type == "link_close" and href is not None:
+                found.append((href, words.strip()))
+                href = None
+            elif href is not None:
+                words += child.content
+    return found
 
 
 class References:

@@ -174,6 +174,23 @@ class Brand(Closed):
     logo_alt: str | None = Field(None, description="The logo's alt text (default: the name).")
 
 
+class CheckSettings(Closed):
+    """Thresholds of `newsletter check`; every one has a default."""
+
+    clip_bytes: int = Field(102_000, description="Gmail clips an email's HTML past this size.")
+    warn_bytes: int = Field(
+        82_000, description="Warn above this size, leaving room for a service's bytes."
+    )
+    subject_length: tuple[int, int] = Field((10, 78), description="Shortest and longest subject.")
+    preheader_length: tuple[int, int] = Field(
+        (40, 150), description="Shortest and longest preheader."
+    )
+    line_length: int = Field(78, description="The longest line of the text part, bare URLs aside.")
+    image_bytes: int = Field(1_000_000, description="Warn about heavier images (with --online).")
+    image_width: int = Field(1200, description="Warn about wider images (with --online).")
+    ignore: list[str] = Field([], description="Check codes not to run, e.g. `link/shortener`.")
+
+
 class Settings(Closed):
     """The newsletter's settings: `newsletter.yaml` at the top of the project."""
 
@@ -188,3 +205,4 @@ class Settings(Closed):
     links: Links = Links()
     theme: Text = Field("templates", description="The theme folder, relative to this file.")
     brand: Brand = Brand()
+    checks: CheckSettings = CheckSettings()

@@ -6,12 +6,16 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from newsletter.load import load_issue, load_settings
+from newsletter.load import load_issue, load_issue_document, load_settings
 from newsletter.model import Issue, Settings
 from newsletter.problems import UserError
 from newsletter.render import Rendition, render, settings_links
 from newsletter.theme import Theme
+
+if TYPE_CHECKING:
+    from newsletter.checks import Subject
 
 SETTINGS_FILE = "newsletter.yaml"
 ISSUES_DIR = "issues"
@@ -80,6 +84,17 @@ class Project:
         """Load, validate and render the issue in `path`; raises ProblemsError."""
         issue = self.load_issue(path)
         return render(issue, self.settings, self.theme, settings_links(self.settings, slug(path)))
+
+    def inspect(self, path: Path) -> Subject:
+        """Everything the pre-send checks need about the issue in `path`; raises ProblemsError."""
+        from newsletter.checks import Subject
+        from newsletter.history import featured_before
+
+        document, issue = load_issue_document(path, self.show(path), self.theme.layouts)
+        links = settings_links(self.settings, slug(path))
+        rendition = render(issue, self.settings, self.theme, links)
+        featured = featured_before(path.parent.glob("*.yaml"), exclude=path)
+        return Subject(document, issue, self.settings, rendition, links, featured)
 
 
 def slug(path: Path) -> str:

@@ -1,0 +1,307 @@
+"""Pre-send checks: what would embarrass an editor once the issue is in a thousand inboxes."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from newsletter import colour, markup
+from newsletter.history import Featured
+from newsletter.model import Issue, Settings
+from newsletter.render import Links, Rendition
+from newsletter.urls import normalize_url
+from newsletter.yamlfile import Document, Loc, format_loc
+
+Severity = Literal["error", "warning"]
+
+PLACEHOLDERS = re.compile(r"\bTODO\b|\bTK\b|\bXXX+\b|\blorem ipsum\b|\bipsum dolor\b", re.I)
+SHORTENERS = frozenset(
+    {
+        "bit.ly", "t.co", "tinyurl.com", "goo.gl", "ow.ly", "buff.ly", "is.gd", "rebrand.ly",
+        "cutt.ly", "shorturl.at", "lnkd.in", "dlvr.it", "tiny.cc", "rb.gy", "t.ly", "s.id",
+        "v.gd", "bl.ink", "short.io", "trib.al",
+    }
+)  # fmt: skip
+VAGUE = frozenset(
+    {
+        "click here", "here", "read more", "more", "this", "link", "this link", "click", "go",
+        "learn more", "details",
+    }
+)  # fmt: skip
+FILE_NAME_ALT = re.compile(
+    r"[\w.-]+\.(jpe?g|png|gif|webp|svg|avif)|(img|image|photo|picture|pic|dsc|screenshot)[\s_-]*\d*",
+    re.I,
+)
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One thing a check found, located in the issue file where it can be."""
+
+    path: str
+    line: int
+    column: int
+    severity: Severity
+    code: str
+    message: str
+    where: str = ""
+
+    def __str__(self) -> str:
+        location = self.path + (f":{self.line}" if self.line else "")
+        location += f":{self.column}" if self.line and self.column else ""
+        where = f"{self.where}: " if self.where else ""
+        return f"{location}: {self.severity}: {where}{self.message} [{self.code}]"
+
+    def as_json(self) -> dict[str, Any]:
+        """The finding in the JSON output of `newsletter check --format json`."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.path,
+            "line": self.line or None,
+            "column": self.column or None,
+            "where": self.where or None,
+        }
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Everything the checks look at."""
+
+    document: Document
+    issue: Issue
+    settings: Settings
+    rendition: Rendition
+    links: Links
+    featured: dict[str, Featured]
+
+    def at(self, loc: Loc, severity: Severity, code: str, message: str) -> Finding:
+        """A finding located at `loc` in the issue file."""
+        line, column = self.document.position(loc)
+        return Finding(self.document.path, line, column, severity, code, message, format_loc(loc))
+
+    def in_email(self, severity: Severity, code: str, message: str, where: str) -> Finding:
+        """A finding about the built email rather than a line of the issue."""
+        return Finding(self.document.path, 0, 0, severity, code, message, where)
+
+
+Check = Callable[[Subject], Iterator[Finding]]
+
+
+def run_checks(subject: Subject) -> list[Finding]:
+    """Every offline check, sorted by place; codes the settings ignore are left out."""
+    ignored = set(subject.settings.checks.ignore)
+    found = [f for check in CHECKS for f in check(subject) if f.code not in ignored]
+    return sorted(found, key=lambda f: (f.line == 0, f.line, f.column, f.code))
+
+
+def _texts(issue: Issue) -> Iterator[tuple[Loc, str]]:
+    yield ("subject",), issue.subject
+    if issue.preheader:
+        yield ("preheader",), issue.preheader
+    if issue.intro:
+        yield ("intro",), issue.intro
+    for s, section in enumerate(issue.sections):
+        yield ("sections", s, "title"), section.title
+        for a, article in enumerate(section.articles):
+            loc: Loc = ("sections", s, "articles", a)
+            for name in ("title", "source", "summary", "image_alt"):
+                value = getattr(article, name)
+                if value:
+                    yield (*loc, name), value
+
+
+def check_size(subject: Subject) -> Iterator[Finding]:
+    """The HTML against Gmail's clip."""
+    limits = subject.settings.checks
+    size = subject.rendition.sizes["html"]
+    if size > limits.clip_bytes:
+        message = f"the HTML is {size:,} bytes: Gmail clips it after {limits.clip_bytes:,}"
+        yield subject.in_email("error", "size/clipped", message, "email.html")
+    elif size > limits.warn_bytes:
+        message = f"the HTML is {size:,} bytes, close to Gmail's clip at {limits.clip_bytes:,}"
+        yield subject.in_email("warning", "size/near-clip", message, "email.html")
+
+
+def check_subject(subject: Subject) -> Iterator[Finding]:
+    """Subject and preheader: present, of a length inboxes show, not repeating each other."""
+    issue, limits = subject.issue, subject.settings.checks
+    shortest, longest = limits.subject_length
+    if not shortest <= len(issue.subject) <= longest:
+        message = f"{len(issue.subject)} characters; inboxes show {shortest} to {longest} well"
+        yield subject.at(("subject",), "warning", "subject/length", message)
+    if not issue.preheader:
+        message = "no preheader: inboxes will show the start of the email instead"
+        yield subject.at(("subject",), "warning", "preheader/missing", message)
+        return
+    shortest, longest = limits.preheader_length
+    if not shortest <= len(issue.preheader) <= longest:
+        message = f"{len(issue.preheader)} characters; aim for {shortest} to {longest}"
+        yield subject.at(("preheader",), "warning", "preheader/length", message)
+    if issue.preheader.casefold().strip(" .") == issue.subject.casefold().strip(" ."):
+        message = "repeats the subject: say something the subject does not"
+        yield subject.at(("preheader",), "warning", "preheader/repeats-subject", message)
+
+
+def check_leftovers(subject: Subject) -> Iterator[Finding]:
+    """Placeholders (TODO, TK, XXX, lorem ipsum) and empty summaries."""
+    for loc, text in _texts(subject.issue):
+        match = PLACEHOLDERS.search(text)
+        if match:
+            message = f"a placeholder is left in: {match.group(0)!r}"
+            yield subject.at(loc, "error", "text/placeholder", message)
+    for s, section in enumerate(subject.issue.sections):
+        if section.layout == "compact":
+            continue  # compact sections show no summaries
+        for a, article in enumerate(section.articles):
+            if not article.summary:
+                where: Loc = ("sections", s, "articles", a)
+                message = "the article has no summary"
+                yield subject.at(where, "warning", "text/empty-summary", message)
+
+
+def _all_links(issue: Issue) -> Iterator[tuple[Loc, str, str | None]]:
+    """(where, URL, the text that shows it when the editor wrote one) for every link."""
+    for loc, text in _texts(issue):
+        if loc[-1] in ("intro", "summary"):
+            for href, words in markup.link_texts(text):
+                yield loc, href, words
+    for s, section in enumerate(issue.sections):
+        for a, article in enumerate(section.articles):
+            yield ("sections", s, "articles", a, "url"), article.url, None
+
+
+def check_links(subject: Subject) -> Iterator[Finding]:
+    """https, real host names, no shorteners, telling link text, nothing featured before."""
+    for loc, url, words in _all_links(subject.issue):
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.scheme == "http":
+            yield subject.at(loc, "warning", "link/http", f"not https: {url}")
+        try:
+            ipaddress.ip_address(host)
+            yield subject.at(loc, "error", "link/ip-address", f"a bare IP address: {url}")
+        except ValueError:
+            pass
+        if host.removeprefix("www.") in SHORTENERS:
+            message = f"a link shortener hides where {url} goes, and spam filters dislike it"
+            yield subject.at(loc, "warning", "link/shortener", message)
+        if words is not None and words.casefold().strip(" .!:") in VAGUE:
+            message = f"the link text {words!r} says nothing on its own; name what it leads to"
+            yield subject.at(loc, "warning", "link/vague-text", message)
+        if loc[-1] == "url" and (earlier := subject.featured.get(normalize_url(url))):
+            message = f"already featured in {earlier}"
+            yield subject.at(loc, "warning", "link/featured-before", message)
+
+
+def check_images(subject: Subject) -> Iterator[Finding]:
+    """Alt text that describes, https, and a width for Outlook."""
+    for s, section in enumerate(subject.issue.sections):
+        for a, article in enumerate(section.articles):
+            if not article.image:
+                continue
+            loc: Loc = ("sections", s, "articles", a)
+            if article.image_alt is None:
+                message = 'no image_alt: describe the image, or write image_alt: "" if decorative'
+                yield subject.at((*loc, "image"), "warning", "image/alt-missing", message)
+            elif FILE_NAME_ALT.fullmatch(article.image_alt.strip()):
+                message = f"the alt text {article.image_alt!r} is a file name, not a description"
+                yield subject.at((*loc, "image_alt"), "warning", "image/alt-filename", message)
+            if article.image.startswith("http:"):
+                yield subject.at((*loc, "image"), "warning", "image/http", "not https")
+    for img in re.findall(r"<img\b[^>]*>", subject.rendition.html):
+        if not re.search(r"\swidth\s*=", img):
+            src = re.search(r'\ssrc="([^"]*)"', img)
+            shown = src.group(1) if src else img[:60]
+            message = f"an image without a width attribute: Outlook shows it at full size ({shown})"
+            yield subject.in_email("warning", "image/no-width", message, "email.html")
+
+
+def check_text_part(subject: Subject) -> Iterator[Finding]:
+    """The text part has every link of the HTML and no line too long to read."""
+    text = subject.rendition.text
+    hrefs = dict.fromkeys(re.findall(r'<a\b[^>]*\shref="([^"]*)"', subject.rendition.html))
+    for href in hrefs:
+        plain = href.replace("&amp;", "&")
+        if plain not in text:
+            message = f"a link of the HTML is missing from the text part: {plain}"
+            yield subject.in_email("error", "text/missing-link", message, "email.txt")
+    longest = subject.settings.checks.line_length
+    for number, line in enumerate(text.splitlines(), 1):
+        if len(line) > longest and not re.fullmatch(r"(\[\d+\] )?\S+://\S+", line):
+            message = f"{len(line)} characters, over {longest}: {line[:40]}..."
+            yield subject.in_email("warning", "text/long-line", message, f"email.txt line {number}")
+
+
+def check_compliance(subject: Subject) -> Iterator[Finding]:
+    """An unsubscribe link and the postal address, as the law asks."""
+    html = subject.rendition.html
+    unsubscribe = subject.links.unsubscribe
+    has_link = bool(unsubscribe) and f'href="{unsubscribe}"' in html.replace("&amp;", "&")
+    if not has_link and not re.search(r"<a\b[^>]*>[^<]*unsubscribe", html, re.I):
+        message = "no unsubscribe link in the email (settings: links.unsubscribe)"
+        yield subject.in_email("error", "compliance/unsubscribe", message, "email.html")
+    address = re.sub(r"\s+", " ", subject.settings.postal_address)
+    visible = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    if address not in visible.replace("&amp;", "&"):
+        message = "the postal address (settings: postal_address) is not in the email"
+        yield subject.in_email("error", "compliance/postal-address", message, "email.html")
+
+
+def check_accessibility(subject: Subject) -> Iterator[Finding]:
+    """A language for screen readers, and text colours readable on their backgrounds."""
+    html = subject.rendition.html
+    if not re.search(r"<html\b[^>]*\slang=\"[^\"]+\"", html):
+        yield subject.in_email("error", "a11y/lang", "the email has no lang", "email.html")
+    yield from _contrast(subject)
+
+
+def _contrast(subject: Subject) -> Iterator[Finding]:
+    """Inline text colours against the nearest inline background (the light palette)."""
+    import lxml.html
+
+    page = lxml.html.fromstring(subject.rendition.html)
+    reported: set[tuple[str, str]] = set()
+    for element in page.iter():
+        style = element.get("style") or ""
+        fg = re.search(r"(?:^|;)\s*color\s*:\s*(#[0-9a-fA-F]{3,6})\b", style)
+        if not fg or not (element.text or "").strip() or _hidden(element):
+            continue
+        bg = "#ffffff"
+        for ancestor in element.iterancestors():
+            found = re.search(
+                r"background(?:-color)?\s*:\s*(#[0-9a-fA-F]{3,6})\b", ancestor.get("style") or ""
+            ) or re.fullmatch(r"(#[0-9a-fA-F]{3,6})", ancestor.get("bgcolor") or "")
+            if found:
+                bg = found.group(1)
+                break
+        ratio = colour.contrast(fg.group(1), bg)
+        if ratio < 4.5 and (fg.group(1), bg) not in reported:
+            reported.add((fg.group(1), bg))
+            message = f"text {fg.group(1)} on {bg} has a contrast of {ratio:.1f}:1, under 4.5:1"
+            yield subject.in_email("error", "a11y/contrast", message, "email.html")
+
+
+def _hidden(element: Any) -> bool:
+    """Not shown to readers (the preheader): its colours do not matter."""
+    return any(
+        re.search(r"display\s*:\s*none", e.get("style") or "")
+        for e in (element, *element.iterancestors())
+    )
+
+
+CHECKS: tuple[Check, ...] = (
+    check_size,
+    check_subject,
+    check_leftovers,
+    check_links,
+    check_images,
+    check_text_part,
+    check_compliance,
+    check_accessibility,
+)
