@@ -413,6 +413,7 @@ def preview(issue: str | None, port: int, host: str, open_browser: bool) -> None
 
         newsletter preview --open
     """
+    from newsletter.checks import run_checks
     from newsletter.preview import Build, PreviewServer
     from newsletter.problems import ProblemsError
     from newsletter.project import SETTINGS_FILE, Project
@@ -427,20 +428,20 @@ def preview(issue: str | None, port: int, host: str, open_browser: bool) -> None
         started = time.perf_counter()
         try:
             fresh = Project.find(cwd)  # settings and templates as they are now
-            rendition = fresh.render(path)
+            subject = fresh.inspect(path)
         except (ProblemsError, UserError) as e:
             problems = [str(p) for p in e.problems] if isinstance(e, ProblemsError) else [str(e)]
             click.echo(f"{time.strftime('%H:%M:%S')} {len(problems)} problem(s):", err=True)
             for problem in problems:
                 click.echo(f"  {problem}", err=True)
             return Build(problems=tuple(problems), seconds=time.perf_counter() - started)
+        checks = tuple(str(finding) for finding in run_checks(subject))
         seconds = time.perf_counter() - started
         click.echo(
             f"{time.strftime('%H:%M:%S')} built {project.show(path)} in {seconds * 1000:.0f} ms"
         )
-        return Build(
-            rendition.html, rendition.text, rendition.mjml, rendition.subject, seconds=seconds
-        )
+        r = subject.rendition
+        return Build(r.html, r.text, r.mjml, r.subject, checks=checks, seconds=seconds)
 
     try:
         server = PreviewServer((host, port), build)
