@@ -330,6 +330,139 @@ def check(
 
 
 @cli.command()
+@click.argument("issue", required=False)
+@click.option(
+    "--to",
+    "service_name",
+    required=True,
+    type=click.Choice(["mailchimp", "listmonk", "buttondown", "html", "eml"]),
+    help="The mail service, or html / eml for the files alone.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write into (default: dist/<issue name>/<service>/).",
+)
+@click.option("--no-utm", is_flag=True, help="Leave the links without UTM parameters this time.")
+def export(issue: str | None, service_name: str, output: Path | None, no_utm: bool) -> None:
+    """Export ISSUE for a mail service: its merge tags in the footer's links, UTM parameters.
+
+    mailchimp: email.html, email.txt. listmonk: also campaign.json, the body of its
+    POST /api/campaigns. buttondown: email.html for its raw HTML mode. html: the files with
+    the settings' own links. eml: email.eml, a complete message to open or send.
+
+    Example:
+
+        newsletter export --to listmonk
+    """
+    from newsletter.message import compose
+    from newsletter.project import Project, slug
+    from newsletter.services import campaign, prepare, service
+    from newsletter.writers import write_atomic
+
+    with problems_exit():
+        project = Project.find(Path.cwd())
+        path = project.issue_path(issue)
+        chosen = service(service_name)
+        issue_model = project.load_issue(path)
+        name = slug(path)
+        rendition = prepare(
+            chosen, issue_model, project.settings, project.theme, name, utm=not no_utm
+        )
+        folder = output or project.root / "dist" / name / chosen.name
+        files: dict[str, bytes] = {}
+        if chosen.name == "eml":
+            message = compose(
+                rendition,
+                project.settings,
+                now=dt.datetime.now(dt.UTC),
+                unsubscribe=project.settings.links.unsubscribe,
+            )
+            files["email.eml"] = message.as_bytes()
+        else:
+            files["email.html"] = rendition.html.encode()
+            if "email.txt" in chosen.files:
+                files["email.txt"] = rendition.text.encode()
+            if "campaign.json" in chosen.files:
+                files["campaign.json"] = campaign(rendition, issue_model, project.settings).encode()
+        for file_name, data in files.items():
+            write_atomic(folder / file_name, data)
+    for file_name, data in files.items():
+        click.echo(f"{project.show(folder / file_name)}  {_size(len(data))}")
+    click.echo(f"Exported {project.show(path)} for {chosen.name}.")
+
+
+@cli.command("send-test")
+@click.argument("issue", required=False)
+@click.option(
+    "--to",
+    "recipients",
+    required=True,
+    multiple=True,
+    help="Who gets the test: an address, or several separated by commas.",
+)
+@click.option("--smtp", "server", default="localhost:25", show_default=True, help="HOST:PORT.")
+@click.option("--starttls", is_flag=True, help="Upgrade the connection with STARTTLS.")
+@click.option("--ssl", "use_ssl", is_flag=True, help="Connect with TLS from the start.")
+@click.option(
+    "--user",
+    default=None,
+    help="Log in as this user; the password comes from NEWSLETTER_SMTP_PASSWORD.",
+)
+def send_test(
+    issue: str | None,
+    recipients: tuple[str, ...],
+    server: str,
+    starttls: bool,
+    use_ssl: bool,
+    user: str | None,
+) -> None:
+    """Send ISSUE as a test email, its subject marked [TEST], over SMTP.
+
+    The password is never an option (it would stay in the shell's history): set it in the
+    NEWSLETTER_SMTP_PASSWORD environment variable.
+
+    Example:
+
+        newsletter send-test --to me@example.org --smtp smtp.example.org:587 --starttls
+    """
+    from newsletter.message import Smtp, check_address, compose, send
+    from newsletter.project import Project, slug
+    from newsletter.services import prepare, service
+
+    if starttls and use_ssl:
+        raise click.UsageError("--starttls and --ssl exclude each other")
+    host, _, port_text = server.rpartition(":")
+    if not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise click.BadParameter(f"not HOST:PORT: {server!r}", param_hint="--smtp")
+    password = os.environ.get("NEWSLETTER_SMTP_PASSWORD")
+    if user and password is None:
+        raise click.UsageError("--user needs the password in NEWSLETTER_SMTP_PASSWORD")
+    with problems_exit():
+        # Every address is checked before anything is built or any connection made.
+        to = [check_address(a) for value in recipients for a in value.split(",") if a.strip()]
+        project = Project.find(Path.cwd())
+        path = project.issue_path(issue)
+        issue_model = project.load_issue(path)
+        rendition = prepare(
+            service("html"), issue_model, project.settings, project.theme, slug(path)
+        )
+        message = compose(
+            rendition,
+            project.settings,
+            now=dt.datetime.now(dt.UTC),
+            to=to,
+            subject=f"[TEST] {rendition.subject}",
+            unsubscribe=project.settings.links.unsubscribe,
+        )
+        security = "ssl" if use_ssl else "starttls" if starttls else "none"
+        send(message, Smtp(host, int(port_text), security, user, password))
+    click.echo(f"Sent {message['Subject']} to {', '.join(to)} through {server}.")
+
+
+@cli.command()
 @click.argument("folder", type=click.Path(path_type=Path))
 def init(folder: Path) -> None:
     """Create a new newsletter project in FOLDER: settings, theme and a first issue.

@@ -191,6 +191,26 @@ class CheckSettings(Closed):
     ignore: list[str] = Field([], description="Check codes not to run, e.g. `link/shortener`.")
 
 
+class Utm(Closed):
+    """UTM parameters added to article links on export; {number}, {date} and {slug} are filled."""
+
+    source: Text = Field(description="utm_source, e.g. `newsletter`.")
+    medium: Text = Field("email", description="utm_medium.")
+    campaign: Text = Field("issue-{number}", description="utm_campaign, e.g. `weekly-{date}`.")
+    exclude: list[Text] = Field(
+        [], description="Domains whose links are left alone (the newsletter's own always are)."
+    )
+
+
+class Export(Closed):
+    """Options of the mail services' exports."""
+
+    mailchimp_preview_text: Flag = Field(
+        False, description="Mailchimp: the preheader through *|MC_PREVIEW_TEXT|*."
+    )
+    listmonk_lists: list[int] = Field([], description="listmonk: the list ids of the campaign.")
+
+
 class Settings(Closed):
     """The newsletter's settings: `newsletter.yaml` at the top of the project."""
 
@@ -206,3 +226,5 @@ class Settings(Closed):
     theme: Text = Field("templates", description="The theme folder, relative to this file.")
     brand: Brand = Brand()
     checks: CheckSettings = CheckSettings()
+    utm: Utm | None = Field(None, description="UTM tagging of article links on export.")
+    export: Export = Export()
