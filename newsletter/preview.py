@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import re
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,6 +25,8 @@ GMAIL_CLIP = 102_000
 
 LONG_POLL = 30.0
 """Seconds a `/livereload` request waits for a new build before answering anyway."""
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class _State:
     epoch: int = 0
     build: Build = field(default_factory=Build)
     wanted: bool = False  # a change is waiting to be built
+    settled: bool = False  # ... and it was debounced already: build it now
     building: bool = False
     stopped: bool = False
 
@@ -64,21 +69,25 @@ class PreviewServer(ThreadingHTTPServer):
         *,
         debounce: float = 0.05,
     ) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6  # `--host ::1`
         super().__init__(address, _Handler)
         self.builder = build
         self.debounce = debounce
         self.state = _State()
         self.condition = threading.Condition()
         self.page = files("newsletter").joinpath("preview.html").read_text(encoding="utf-8")
-        self._threads: list[threading.Thread] = []
+        # Not `_threads`: ThreadingMixIn keeps its request threads under that name.
+        self._workers: list[threading.Thread] = []
         self._stop = threading.Event()
+        self._serving = threading.Event()
 
     @property
     def url(self) -> str:
         """The address to open in a browser."""
         host, port = self.server_address[:2]
         name = host.decode() if isinstance(host, bytes) else host
-        return f"http://{name}:{port}/"
+        return f"http://[{name}]:{port}/" if ":" in name else f"http://{name}:{port}/"
 
     def start(self) -> None:
         """Build once, then keep building whenever `changed()` is called."""
@@ -92,10 +101,14 @@ class PreviewServer(ThreadingHTTPServer):
             self.condition.notify_all()
 
     def latest(self, after: int = -1, timeout: float = 0.0) -> tuple[int, Build]:
-        """The latest build and its epoch, waiting up to `timeout` for one newer than `after`."""
+        """The latest build and its epoch, waiting up to `timeout` for an epoch other than `after`.
+
+        "Other", not "newer": a page left open from an earlier run of the server asks about
+        an epoch this one has not reached, and must get this server's build at once.
+        """
         with self.condition:
             self.condition.wait_for(
-                lambda: self.state.epoch > after or self.state.stopped, timeout=timeout
+                lambda: self.state.epoch != after or self.state.stopped, timeout=timeout
             )
             return self.state.epoch, self.state.build
 
@@ -105,21 +118,32 @@ class PreviewServer(ThreadingHTTPServer):
         """Call `changed()` when a file that `accept` accepts changes under `paths`."""
         from watchfiles import watch
 
-        folders = [str(p) for p in paths]
+        # watchfiles refuses the whole list for one missing folder, in a thread nobody sees.
+        folders = sorted({str(p) for p in paths if p.is_dir()})
+        if not folders:
+            return
 
         def loop() -> None:
+            # `step` is how long the folder must stay quiet: a save is often several writes,
+            # and this groups them. The build loop's own debounce is for `changed()` callers.
             for changes in watch(
                 *folders,
-                debounce=int(self.debounce * 1000),
+                debounce=1000,
                 step=10,
                 stop_event=self._stop,
                 recursive=recursive,
                 raise_interrupt=False,
             ):
                 if any(accept(Path(path)) for _, path in changes):
-                    self.changed()
+                    self._changed_now()
 
         self._run(loop)
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Answer requests until `stop()` is called."""
+        self._serving.set()
+        if not self._stop.is_set():
+            super().serve_forever(poll_interval)
 
     def stop(self) -> None:
         """Stop serving, building and watching."""
@@ -127,14 +151,21 @@ class PreviewServer(ThreadingHTTPServer):
         with self.condition:
             self.state.stopped = True
             self.condition.notify_all()
-        self.shutdown()
+        if self._serving.is_set():
+            self.shutdown()  # waits for serve_forever to return; it would hang without one
         self.server_close()
-        for thread in self._threads:
+        for thread in self._workers:
             thread.join(timeout=5)
+
+    def _changed_now(self) -> None:
+        """A change that is already debounced (by the file watcher): build without waiting."""
+        with self.condition:
+            self.state.wanted = self.state.settled = True
+            self.condition.notify_all()
 
     def _run(self, target: Callable[[], None]) -> None:
         thread = threading.Thread(target=target, daemon=True)
-        self._threads.append(thread)
+        self._workers.append(thread)
         thread.start()
 
     def _build_loop(self) -> None:
@@ -142,19 +173,22 @@ class PreviewServer(ThreadingHTTPServer):
         while True:
             with self.condition:
                 self.condition.wait_for(lambda: state.wanted or state.stopped)
-                # Wait until no change came for `debounce`: a save is often several writes.
-                while not state.stopped:
+                # Wait until no change came for `debounce`: `changed()` may come in bursts.
+                while not (state.stopped or state.settled):
                     state.wanted = False
                     if not self.condition.wait_for(
-                        lambda: state.wanted or state.stopped, timeout=self.debounce
+                        lambda: state.wanted or state.stopped or state.settled,
+                        timeout=self.debounce,
                     ):
                         break
                 if state.stopped:
                     return
+                state.wanted = state.settled = False
                 state.building = True
             try:
                 result = self.builder()
             except Exception as e:  # a bug in a build must not take the preview down
+                logger.exception("the build failed")
                 result = Build(problems=(f"the build failed: {type(e).__name__}: {e}",))
             with self.condition:
                 state.build = result
@@ -163,9 +197,15 @@ class PreviewServer(ThreadingHTTPServer):
                 self.condition.notify_all()
 
 
+_DARK = re.compile(r"\(\s*prefers-color-scheme\s*:\s*dark\s*\)", re.IGNORECASE)
+_LIGHT = re.compile(r"\(\s*prefers-color-scheme\s*:\s*light\s*\)", re.IGNORECASE)
+
+
 def _dark(email: str) -> str:
     """The email with its dark-mode rules applied whatever the browser prefers."""
-    return re.sub(r"@media\s*\(\s*prefers-color-scheme\s*:\s*dark\s*\)", "@media all", email)
+    # Swap the feature, not the whole query, so `screen and (prefers-color-scheme: dark)`
+    # works too: (min-width: 0px) always holds, (max-width: 0px) never does in a frame.
+    return _LIGHT.sub("(max-width: 0px)", _DARK.sub("(min-width: 0px)", email))
 
 
 def error_page(build: Build) -> str:
@@ -186,26 +226,31 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # the name http.server calls
         parts = urlsplit(self.path)
         path, query = parts.path, parse_qs(parts.query)
-        if path.startswith("/livereload/"):
-            try:
-                after = int(path.removeprefix("/livereload/"))
-            except ValueError:
-                self._send(404, "text/plain", "not found")
-                return
-            epoch, _ = self.server.latest(after, timeout=LONG_POLL)
-            self._send(200, "application/json", json.dumps({"epoch": epoch}))
-            return
-        epoch, build = self.server.latest()
         if path == "/":
             self._send(200, "text/html", self.server.page)
-        elif path == "/email.html":
+            return
+        if path.startswith("/livereload/"):
+            number = path.removeprefix("/livereload/")
+            if not number.isascii() or not number.lstrip("-").isdigit():
+                self._send(404, "text/plain", "not found")
+                return
+            epoch, _ = self.server.latest(int(number), timeout=LONG_POLL)
+            self._send(200, "application/json", json.dumps({"epoch": epoch}))
+            return
+        if path not in ("/email.html", "/email.txt", "/email.mjml", "/status.json"):
+            # Only the routes above: never a file from disk, so no path can reach one.
+            self._send(404, "text/plain", "not found")
+            return
+        # Before the first build there is nothing to show: wait for it rather than serve a blank.
+        epoch, build = self.server.latest(0, timeout=LONG_POLL)
+        if path == "/email.html":
             page = build.html if build.ok else error_page(build)
             self._send(200, "text/html", _dark(page) if query.get("dark") == ["1"] else page)
         elif path == "/email.txt":
             self._send(200, "text/plain", build.text if build.ok else "\n".join(build.problems))
         elif path == "/email.mjml":
             self._send(200, "text/plain", build.mjml)
-        elif path == "/status.json":
+        else:
             status = {
                 "epoch": epoch,
                 "ok": build.ok,
@@ -217,9 +262,6 @@ class _Handler(BaseHTTPRequestHandler):
                 "seconds": round(build.seconds, 3),
             }
             self._send(200, "application/json", json.dumps(status))
-        else:
-            # Only the routes above: never a file from disk, so no path can reach one.
-            self._send(404, "text/plain", "not found")
 
     def _send(self, status: int, kind: str, body: str) -> None:
         data = body.encode()
