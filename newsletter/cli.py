@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -460,6 +461,64 @@ def send_test(
         security = "ssl" if use_ssl else "starttls" if starttls else "none"
         send(message, Smtp(host, int(port_text), security, user, password))
     click.echo(f"Sent {message['Subject']} to {', '.join(to)} through {server}.")
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write the site into (default: site/ in the project).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Issues rendered at once (default: one per processor).",
+)
+def archive(output: Path | None, jobs: int | None) -> None:
+    """Build the public archive: a page per issue, an index, an Atom feed and a sitemap.
+
+    Only issues whose file, neighbours, settings or theme changed since the last build in
+    that folder are rendered again. An issue with problems is reported (exit 1) and the
+    others are still built.
+
+    Example:
+
+        newsletter archive -o site
+    """
+    from newsletter.archive import write_archive
+    from newsletter.project import Project
+
+    started = time.perf_counter()
+    with problems_exit():
+        project = Project.find(Path.cwd())
+        out = output or project.root / "site"
+        bar: Any = None
+        if sys.stderr.isatty():
+            bar = click.progressbar(length=0, label="Rendering", file=sys.stderr)
+
+        def progress(done: int, total: int) -> None:
+            if bar is not None and total > 4:
+                bar.length = total
+                bar.update(1)
+
+        summary = write_archive(project, out, jobs=jobs or os.cpu_count() or 1, progress=progress)
+        if bar is not None:
+            bar.render_finish()
+    for problem in summary.problems:
+        click.echo(str(problem), err=True)
+    for warning in summary.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"Archive in {project.show(out)}: {_count(summary.built, 'issue')} built, "
+        f"{summary.skipped} unchanged, {_count(len(summary.problems), 'problem')}, "
+        f"in {seconds:.2f} s."
+    )
+    if summary.problems:
+        sys.exit(1)
 
 
 @cli.command()

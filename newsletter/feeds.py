@@ -27,7 +27,7 @@ def read_feed(data: bytes, url: str, since: datetime.datetime) -> list[Found]:
     # `url` is the feed's own address: relative links are resolved against it.
     if since.tzinfo is None:
         raise ValueError("since must be timezone-aware")
-    import feedparser  # type: ignore[import-untyped]  # no type hints: results are checked here
+    import feedparser  # no type hints (see pyproject): its results are checked here
 
     # A stream, never bytes: feedparser opens a bytes value that names a file or a URL. The data
     # is untrusted and feedparser is not proof against all of it: a failure means "no feed".

@@ -211,6 +211,12 @@ class Export(Closed):
     listmonk_lists: list[int] = Field([], description="listmonk: the list ids of the campaign.")
 
 
+class Archive(Closed):
+    """The public archive that `newsletter archive` builds."""
+
+    feed_entries: int = Field(20, ge=1, description="How many of the latest issues the feed has.")
+
+
 class Settings(Closed):
     """The newsletter's settings: `newsletter.yaml` at the top of the project."""
 
@@ -228,3 +234,4 @@ class Settings(Closed):
     checks: CheckSettings = CheckSettings()
     utm: Utm | None = Field(None, description="UTM tagging of article links on export.")
     export: Export = Export()
+    archive: Archive = Archive()

@@ -1,0 +1,207 @@
+"""`newsletter archive`: the public web archive, its feed, and rebuilding only what changed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import feedparser
+import lxml.etree
+import lxml.html
+import pytest
+
+from tests.conftest import ISSUE, RunCli
+
+
+def _issue(number: int, day: int) -> str:
+    return (
+        ISSUE.replace("number: 7", f"number: {number}")
+        .replace("date: 2026-11-30", f"date: 2026-10-{day:02d}")
+        .replace("subject: A small issue", f"subject: Issue number {number} of the weekly")
+        .replace("https://example.org/news/lead", f"https://example.org/news/lead-{number}")
+        .replace("https://example.org/news/second", f"https://example.org/news/second-{number}")
+    )
+
+
+@pytest.fixture
+def issues(project: Path) -> list[Path]:
+    """Five issues, a week apart, in the project."""
+    (project / "issues" / "2026-11-30.yaml").unlink()
+    paths = []
+    for n in range(5):
+        path = project / "issues" / f"2026-10-{1 + 7 * n:02d}.yaml"
+        path.write_text(_issue(10 + n, 1 + 7 * n))
+        paths.append(path)
+    return paths
+
+
+def _summary(stdout: str) -> str:
+    return re.sub(r"in \d+\.\d\d s\.", "in T s.", stdout.splitlines()[-1])
+
+
+def test_every_link_of_the_site_resolves(project: Path, issues: list[Path], run: RunCli) -> None:
+    result = run("archive")
+    assert result.exit_code == 0, result.output
+    assert _summary(result.stdout) == (
+        "Archive in site: 5 issues built, 0 unchanged, 0 problems, in T s."
+    )
+    site = project / "site"
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) == 6
+    for page in pages:
+        tree = lxml.html.parse(str(page))  # every page parses
+        for attribute in ("href", "src"):
+            for link in tree.getroot().xpath(f"//@{attribute}"):
+                parts = urlsplit(str(link))
+                if parts.scheme in ("http", "https"):
+                    continue
+                assert not parts.scheme, f"{page}: {link}"
+                target = Path(unquote(urlsplit(urljoin(page.as_uri(), str(link))).path))
+                if target.is_dir():
+                    target = target / "index.html"
+                assert target.is_file() and site in target.parents, f"{page}: {link}"
+
+
+def test_issue_pages_are_web_pages_of_the_email(
+    project: Path, issues: list[Path], run: RunCli
+) -> None:
+    assert run("archive").exit_code == 0
+    site = project / "site"
+    html = (site / "2026-10-15" / "index.html").read_text()
+    page = lxml.html.fromstring(html)
+    assert page.findtext(".//title") == "Issue number 12 of the weekly"
+    meta = {m.get("property") or m.get("name"): m.get("content") for m in page.iter("meta")}
+    assert meta["description"] == "Two stories and a link, for the tests."
+    assert meta["og:title"] == "Issue number 12 of the weekly"
+    assert meta["og:image"] == "https://example.org/img/lead.jpg"
+    assert meta["twitter:card"] == "summary_large_image"
+    canonical = page.xpath("//link[@rel='canonical']/@href")
+    assert canonical == ["https://example.org/weekly/2026-10-15/"]
+    assert page.xpath("//a[@rel='prev']/@href") == ["../2026-10-08/"]
+    assert page.xpath("//a[@rel='next']/@href") == ["../2026-10-22/"]
+    # A web page: no unsubscribe, no "view in browser", no merge tags.
+    assert "unsubscribe" not in html.lower() and "View in browser" not in html
+    assert "{{" not in html and "*|" not in html
+    text = (site / "2026-10-15" / "email.txt").read_text()
+    assert text.startswith("Issue number 12 of the weekly\n") and "Unsubscribe" not in text
+    index = lxml.html.parse(str(site / "index.html")).getroot()
+    links = index.xpath("//ol/li/a/@href")
+    assert links == ["2026-10-29/", "2026-10-22/", "2026-10-15/", "2026-10-08/", "2026-10-01/"]
+
+
+def test_the_feed_is_valid_atom_with_full_content(
+    project: Path, issues: list[Path], run: RunCli
+) -> None:
+    settings = project / "newsletter.yaml"
+    settings.write_text(settings.read_text() + "archive:\n  feed_entries: 3\n")
+    assert run("archive").exit_code == 0
+    raw = (project / "site" / "feed.xml").read_bytes()
+    feed = feedparser.parse(raw)
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.version == "atom10"
+    assert feed.feed.title == "Test Weekly"
+    assert feed.feed.id == "https://example.org/weekly/"
+    assert feed.feed.updated == "2026-10-29T00:00:00Z"
+    assert [e.id for e in feed.entries] == [
+        "https://example.org/weekly/2026-10-29/",
+        "https://example.org/weekly/2026-10-22/",
+        "https://example.org/weekly/2026-10-15/",
+    ]
+    entry = feed.entries[0]
+    assert entry.title == "Issue number 14 of the weekly"
+    assert entry.published == "2026-10-29T00:00:00Z" and entry.updated == entry.published
+    assert entry.link == "https://example.org/weekly/2026-10-29/"
+    assert "The lead" in entry.content[0].value and entry.content[0].type == "text/html"
+    # Atom's required elements (RFC 4287): feed id, title, updated, author; entry id, title,
+    # updated.
+    atom = "{http://www.w3.org/2005/Atom}"
+    root = lxml.etree.fromstring(raw)
+    for tag in ("id", "title", "updated", "author"):
+        assert root.find(atom + tag) is not None, tag
+    for node in root.iter(atom + "entry"):
+        for tag in ("id", "title", "updated"):
+            assert node.find(atom + tag) is not None, tag
+    sitemap = lxml.etree.fromstring((project / "site" / "sitemap.xml").read_bytes())
+    assert len(sitemap) == 6
+
+
+def test_only_what_changed_is_rendered_again(
+    project: Path, issues: list[Path], run: RunCli
+) -> None:
+    assert run("archive").exit_code == 0
+    site = project / "site"
+    mtimes = {p: p.stat().st_mtime_ns for p in site.glob("*/index.html")}
+    again = run("archive")
+    assert _summary(again.stdout) == (
+        "Archive in site: 0 issues built, 5 unchanged, 0 problems, in T s."
+    )
+    assert {p: p.stat().st_mtime_ns for p in site.glob("*/index.html")} == mtimes
+    issues[2].write_text(issues[2].read_text().replace("What happened.", "What really happened."))
+    touched = run("archive")
+    assert _summary(touched.stdout) == (
+        "Archive in site: 1 issue built, 4 unchanged, 0 problems, in T s."
+    )
+    changed = [p.parent.name for p in mtimes if p.stat().st_mtime_ns != mtimes[p]]
+    assert changed == ["2026-10-15"]
+    assert "What really happened." in (site / "2026-10-15" / "index.html").read_text()
+    layout = project / "templates" / "layouts" / "list.mjml.j2"
+    layout.write_text(layout.read_text() + "\n")
+    themed = run("archive")
+    assert _summary(themed.stdout) == (
+        "Archive in site: 5 issues built, 0 unchanged, 0 problems, in T s."
+    )
+
+
+def test_a_bad_issue_is_reported_and_the_others_built(
+    project: Path, issues: list[Path], run: RunCli
+) -> None:
+    issues[1].write_text(issues[1].read_text().replace("number: 11", "number: eleven"))
+    issues[3].write_text(issues[3].read_text().replace("number: 13", "number: 12"))
+    result = run("archive")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "issues/2026-10-08.yaml:1:9: number: expected a whole number, got 'eleven'",
+        "issues/2026-10-22.yaml: the same number (12) as 2026-10-15.yaml",
+    ]
+    assert _summary(result.stdout) == (
+        "Archive in site: 3 issues built, 0 unchanged, 2 problems, in T s."
+    )
+    assert sorted(p.name for p in (project / "site").iterdir() if p.is_dir()) == [
+        "2026-10-01",
+        "2026-10-15",
+        "2026-10-29",
+    ]
+
+
+def test_without_an_archive_url_the_site_still_works(
+    project: Path, issues: list[Path], run: RunCli
+) -> None:
+    settings = project / "newsletter.yaml"
+    settings.write_text(
+        settings.read_text().replace("archive_url: https://example.org/weekly/\n", "")
+    )
+    result = run("archive")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "Warning: no archive_url in the settings: the feed and the sitemap need one\n"
+    )
+    site = project / "site"
+    assert not (site / "feed.xml").exists()
+    page = lxml.html.parse(str(site / "2026-10-15" / "index.html")).getroot()
+    assert page.xpath("//link[@rel='canonical']") == []
+    assert page.xpath("//a[@rel='prev']/@href") == ["../2026-10-08/"]
+
+
+def test_sixty_issues(project: Path, run: RunCli) -> None:
+    (project / "issues" / "2026-11-30.yaml").unlink()
+    for n in range(60):
+        day = f"2025-{1 + n // 28:02d}-{1 + n % 28:02d}"
+        text = _issue(n + 1, 1).replace("date: 2026-10-01", f"date: {day}")
+        (project / "issues" / f"{day}.yaml").write_text(text)
+    result = run("archive")
+    assert result.exit_code == 0, result.output
+    print(result.stdout)  # the time, for the record
+    assert result.stdout.splitlines()[-1].startswith(
+        "Archive in site: 60 issues built, 0 unchanged, 0 problems, in "
+    )
