@@ -225,3 +225,21 @@ def _network_problem(error: Exception, url: str) -> str:
         cause = cause.__cause__ or cause.__context__
     text = " ".join(str(error).split()) or type(error).__name__
     return f"the page could not be fetched: {text}"
+
+
+def describe_status(status: int, reason: str = "") -> str:
+    """An HTTP status in one line with its standard phrase, e.g. `HTTP 404 Not Found`."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = reason
+    return f"HTTP {status} {phrase}".strip()
+
+
+def describe_failure(error: Exception, url: str, timeout: float) -> str:
+    """Why a request to `url` got no answer, in one line without the URL (the caller shows it)."""
+    import httpx
+
+    if isinstance(error, httpx.TimeoutException):
+        return f"no answer within {timeout:g} s"
+    return _network_problem(error, url)

@@ -8,6 +8,7 @@ what that returned. A build epoch behind a condition lets the browser long-poll
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import logging
 import re
@@ -115,25 +116,32 @@ class PreviewServer(ThreadingHTTPServer):
     def watch(
         self, paths: Iterable[Path], *, recursive: bool, accept: Callable[[Path], bool]
     ) -> None:
-        """Call `changed()` when a file that `accept` accepts changes under `paths`."""
+        """Call `changed()` when a file that `accept` accepts changes under `paths`.
+
+        Returns once the folders are watched, so that a save right after it is never missed.
+        """
         from watchfiles import watch
 
         # watchfiles refuses the whole list for one missing folder, in a thread nobody sees.
         folders = sorted({str(p) for p in paths if p.is_dir()})
         if not folders:
             return
+        # `step`: the folder must stay quiet this long, so the writes of one save come as one
+        # batch. The first answer, a timeout at the latest, means the watch is in place.
+        batches = watch(
+            *folders,
+            debounce=1000,
+            step=10,
+            rust_timeout=50,
+            yield_on_timeout=True,
+            stop_event=self._stop,
+            recursive=recursive,
+            raise_interrupt=False,
+        )
+        first = next(batches, set())
 
         def loop() -> None:
-            # `step` is how long the folder must stay quiet: a save is often several writes,
-            # and this groups them. The build loop's own debounce is for `changed()` callers.
-            for changes in watch(
-                *folders,
-                debounce=1000,
-                step=10,
-                stop_event=self._stop,
-                recursive=recursive,
-                raise_interrupt=False,
-            ):
+            for changes in itertools.chain([first], batches):
                 if any(accept(Path(path)) for _, path in changes):
                     self._changed_now()
 
