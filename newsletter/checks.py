@@ -97,7 +97,12 @@ def run_checks(subject: Subject) -> list[Finding]:
     """Every offline check, sorted by place; codes the settings ignore are left out."""
     ignored = set(subject.settings.checks.ignore)
     found = [f for check in CHECKS for f in check(subject) if f.code not in ignored]
-    return sorted(found, key=lambda f: (f.line == 0, f.line, f.column, f.code))
+    return sorted(found, key=finding_order)
+
+
+def finding_order(finding: Finding) -> tuple[bool, int, int, str]:
+    """Findings in the order of the file, those about the built email last."""
+    return (finding.line == 0, finding.line, finding.column, finding.code)
 
 
 def _texts(issue: Issue) -> Iterator[tuple[Loc, str]]:

@@ -263,7 +263,7 @@ def check(
         newsletter check --online --strict
     """
     from newsletter.budget import measure
-    from newsletter.checks import Finding, run_checks
+    from newsletter.checks import Finding, finding_order, run_checks
     from newsletter.problems import ProblemsError
     from newsletter.project import Project
 
@@ -287,6 +287,7 @@ def check(
                 from newsletter.online import check_online
 
                 findings += check_online(subject, timeout=timeout, progress=not as_json)
+                findings.sort(key=finding_order)
             budget = measure(
                 subject.document, subject.issue, subject.settings, project.theme, subject.links
             )
@@ -441,9 +442,12 @@ def send_test(
     password = os.environ.get("NEWSLETTER_SMTP_PASSWORD")
     if user and password is None:
         raise click.UsageError("--user needs the password in NEWSLETTER_SMTP_PASSWORD")
+    addresses = [a for value in recipients for a in value.split(",") if a.strip()]
+    if not addresses:
+        raise click.BadParameter("no address given", param_hint="--to")
     with problems_exit():
         # Every address is checked before anything is built or any connection made.
-        to = [check_address(a) for value in recipients for a in value.split(",") if a.strip()]
+        to = [check_address(a) for a in addresses]
         project = Project.find(Path.cwd())
         path = project.issue_path(issue)
         issue_model = project.load_issue(path)
