@@ -11,7 +11,7 @@ from newsletter.curate import Outcome, add_to_issue, find_section, repeat_of
 from newsletter.history import featured_before, featured_in
 from newsletter.load import load_issue_document
 from newsletter.problems import UserError
-from newsletter.project import Project
+from newsletter.project import ISSUES_DIR, Project
 from newsletter.urls import http_url_problem
 
 
@@ -43,7 +43,8 @@ def gather(
     document, issue = load_issue_document(path, project.show(path), layouts, draft=True)
     where = find_section(document, issue, section, create)
     title = issue.sections[where.index].title if where.index is not None else section.strip()
-    before = featured_before(path.parent.glob("*.yaml"), exclude=path)
+    issues = (project.root / ISSUES_DIR).glob("*.yaml")
+    before = featured_before(issues, exclude=path, number=issue.number)
     this_issue = featured_in(document.data)
 
     outcomes: dict[int, Outcome] = {}

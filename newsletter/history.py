@@ -40,8 +40,11 @@ def featured_in(data: Any) -> dict[str, Featured]:
     return found
 
 
-def featured_before(paths: Iterable[Path], exclude: Path) -> dict[str, Featured]:
-    """Every article of the issues in `paths` except `exclude`, by normalised URL."""
+def featured_before(
+    paths: Iterable[Path], exclude: Path, number: int | None = None
+) -> dict[str, Featured]:
+    """Every article of the issues in `paths` except `exclude` (and, given the `number` of
+    the issue at hand, except issues numbered after it), by normalised URL."""
     found: dict[str, Featured] = {}
     for path in sorted(paths, reverse=True):  # newest first: name the latest time it ran
         if path.resolve() == exclude.resolve():
@@ -50,6 +53,9 @@ def featured_before(paths: Iterable[Path], exclude: Path) -> dict[str, Featured]
             data = read_yaml(path).data
         except ProblemsError:
             continue  # an unreadable old issue must not stop this week's work
+        later = data.get("number") if isinstance(data, dict) else None
+        if number is not None and isinstance(later, int) and later >= number:
+            continue
         for key, where in featured_in(data).items():
             found.setdefault(key, where)
     return found

@@ -93,7 +93,8 @@ class Project:
         document, issue = load_issue_document(path, self.show(path), self.theme.layouts)
         links = settings_links(self.settings, slug(path))
         rendition = render(issue, self.settings, self.theme, links)
-        featured = featured_before(path.parent.glob("*.yaml"), exclude=path)
+        issues = (self.root / ISSUES_DIR).glob("*.yaml")
+        featured = featured_before(issues, exclude=path, number=issue.number)
         return Subject(document, issue, self.settings, rendition, links, featured)
 
 
