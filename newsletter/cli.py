@@ -381,6 +381,7 @@ def export(issue: str | None, service_name: str, output: Path | None, no_utm: bo
                 project.settings,
                 now=dt.datetime.now(dt.UTC),
                 unsubscribe=project.settings.links.unsubscribe,
+                one_click=project.settings.links.one_click,
             )
             files["email.eml"] = message.as_bytes()
         else:
@@ -461,6 +462,7 @@ def send_test(
             to=to,
             subject=f"[TEST] {rendition.subject}",
             unsubscribe=project.settings.links.unsubscribe,
+            one_click=project.settings.links.one_click,
         )
         security = "ssl" if use_ssl else "starttls" if starttls else "none"
         send(message, Smtp(host, int(port_text), security, user, password))

@@ -43,6 +43,7 @@ def compose(
     to: Sequence[str] = (),
     subject: str | None = None,
     unsubscribe: str | None = None,
+    one_click: bool = False,
 ) -> EmailMessage:
     """The message: From the settings' sender, the text part first, then the HTML; with
     List-Unsubscribe headers when an unsubscribe URL is known."""
@@ -56,7 +57,8 @@ def compose(
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
     if unsubscribe and unsubscribe.startswith("https://"):
         message["List-Unsubscribe"] = f"<{check_header('unsubscribe URL', unsubscribe)}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        if one_click:  # a promise that a POST to the URL unsubscribes at once (RFC 8058)
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # Quoted-printable keeps every line under 998 bytes (RFC 5322) however long the HTML's.
     message.set_content(rendition.text, cte="quoted-printable")
     message.add_alternative(rendition.html, subtype="html", cte="quoted-printable")
@@ -93,24 +95,33 @@ def send(message: EmailMessage, smtp: Smtp) -> None:
                 client.starttls(context=context)
             if smtp.user:
                 client.login(smtp.user, smtp.password or "")
-            client.send_message(message)
+            # smtplib raises only when every recipient is refused; else it returns those that
+            # were, and the message has gone to the rest.
+            refused = client.send_message(message)
     except smtplib.SMTPAuthenticationError as e:
         raise UserError(f"{where} refused the login of {smtp.user!r}: {_said(e)}") from None
     except smtplib.SMTPRecipientsRefused as e:
-        refused = ", ".join(f"{a} ({_said(r)})" for a, r in e.recipients.items())
-        raise UserError(f"{where} refused the recipients: {refused}") from None
+        names = ", ".join(f"{a} ({_said(r)})" for a, r in e.recipients.items())
+        raise UserError(f"{where} refused the recipients: {names}") from None
     except smtplib.SMTPSenderRefused as e:
         raise UserError(f"{where} refused the sender {e.sender!r}: {_said(e)}") from None
     except smtplib.SMTPNotSupportedError as e:
-        raise UserError(f"{where} does not support {e}") from None
+        # smtplib says "SMTP AUTH extension not supported by server." and the like.
+        raise UserError(f"{where}: {str(e).rstrip('.')}") from None
     except smtplib.SMTPException as e:
         raise UserError(f"{where}: {_said(e)}") from None
     except ssl.SSLError as e:
-        raise UserError(f"TLS with {where} failed: {e.reason or e}") from None
+        # A certificate's problem is in verify_message: "self-signed certificate", ...
+        why = getattr(e, "verify_message", None)
+        detail = f" ({why})" if why else ""
+        raise UserError(f"TLS with {where} failed: {e.reason or e}{detail}") from None
     except TimeoutError:
         raise UserError(f"{where} did not answer within {smtp.timeout:g} s") from None
     except OSError as e:
         raise UserError(f"cannot connect to {where}: {e.strerror or e}") from None
+    if refused:
+        names = ", ".join(f"{a} ({_said(r)})" for a, r in refused.items())
+        raise UserError(f"{where} refused the recipients: {names}; the others got the message")
 
 
 def _said(error: object) -> str:

@@ -164,6 +164,10 @@ class Links(Closed):
 
     unsubscribe: HttpUrl | None = Field(None, description="The unsubscribe page.")
     preferences: HttpUrl | None = Field(None, description="The subscription preferences page.")
+    one_click: Flag = Field(
+        False,
+        description="The unsubscribe URL unsubscribes on a POST (RFC 8058): the .eml says so.",
+    )
 
 
 class Brand(Closed):

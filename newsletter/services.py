@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from newsletter.model import Issue, Settings
 from newsletter.problems import UserError
@@ -76,8 +75,9 @@ def prepare(
         issue = issue.model_copy(update={"preheader": "*|MC_PREVIEW_TEXT|*"})
     rendition = render(issue, settings, theme, links)
     if utm and settings.utm is not None:
+        # The newsletter's own pages: a publisher's archive may share the articles' domain.
         own = [
-            urlsplit(u).hostname or ""
+            u
             for u in (settings.archive_url, settings.links.unsubscribe, settings.links.preferences)
             if u
         ]
