@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
+from typing import Any
 
 from newsletter.mjml_vocabulary import ANY_ATTRIBUTES, ELEMENTS, ENDING_TAGS, GLOBAL_ATTRIBUTES
 from newsletter.problems import Problem, ProblemsError
@@ -113,6 +114,11 @@ def inline_css(html: str, css: str) -> str:
     """Inline `css` into `html` with premailer; every other byte of `html` stays as it was."""
     from premailer import Premailer
 
+    class _Inliner(Premailer):  # type: ignore[misc]  # premailer is untyped
+        def _parse_style_rules(self, css_body: str, ruleset_index: int) -> Any:
+            # The theme's CSS is the same build after build: parse it once per process.
+            return _style_rules(super()._parse_style_rules, css_body, ruleset_index)
+
     doctype = _DOCTYPE.match(html)
     protected: list[str] = []
 
@@ -125,7 +131,7 @@ def inline_css(html: str, css: str) -> str:
     body = _URL_ATTRIBUTE.sub(protect, html[doctype.end() if doctype else 0 :])
     body = re.sub(r"<style\b", '<style data-premailer="ignore"', body)
     with _quiet_cssutils():
-        out = Premailer(
+        out = _Inliner(
             body,
             css_text=css,
             strip_important=False,
@@ -135,11 +141,25 @@ def inline_css(html: str, css: str) -> str:
             disable_validation=True,
             disable_leftover_css=True,
             exclude_pseudoclasses=True,
+            # Its float-to-align pass parses every image's style, uncached; MJML adds no align.
+            align_floating_images=False,
         ).transform(pretty_print=False)
     # Style blocks inside conditional comments are not parsed, so they keep the marker.
     out = out.replace('<style data-premailer="ignore"', "<style")
     out = re.sub(r'(?<==)"nl-url-(\d+)"', lambda m: protected[int(m.group(1))], out)
     return (doctype.group(0).lstrip() if doctype else "") + out
+
+
+_RULES: dict[tuple[str, int], Any] = {}
+
+
+def _style_rules(parse: Callable[[str, int], Any], css_body: str, index: int) -> Any:
+    """premailer's parsed rules for a stylesheet, kept for the next build of the process."""
+    key = (css_body, index)
+    if key not in _RULES:
+        _RULES[key] = parse(css_body, index)
+    rules, leftover = _RULES[key]
+    return list(rules), list(leftover)
 
 
 @contextmanager

@@ -145,7 +145,8 @@ def add_to_issue(
         if on_locked is not None:
             on_locked()
         raw = path.read_bytes()
-        document, issue = check_issue(parse_yaml(raw, display), layouts, draft=True)
+        parsed = parse_yaml(raw, display, roundtrip=True)  # to edit: comments, style, places
+        document, issue = check_issue(parsed, layouts, draft=True)
         where = find_section(document, issue, section, create)
         this_issue = featured_in(document.data)
         outcomes, articles = [], []

@@ -11,6 +11,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import Node, ScalarNode
+from ruamel.yaml.scalarstring import LiteralScalarString
 
 from newsletter.problems import Problem, ProblemsError
 
@@ -49,18 +50,30 @@ class _Constructor(RoundTripConstructor):
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
 
 
+Marks = dict[Loc, tuple[tuple[int, int], tuple[int, int]]]
+"""Where each key and value stands: loc -> ((key line, column), (value line, column)), 0-based."""
+
+
 @dataclass(frozen=True)
 class Document:
-    """A parsed YAML file: its data and where each part of it stands."""
+    """A parsed YAML file: its data and where each part of it stands.
+
+    Parsed for reading, `data` is plain dicts and lists and `marks` says where they stand;
+    parsed for editing (`roundtrip=True`), `data` is ruamel's round-trip types, which know
+    their own positions, comments and style.
+    """
 
     path: str
     data: Any
+    marks: Marks | None = None
 
     def position(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """The 1-based (line, column) of the value at `loc`, or of its key with `key=True`.
 
         Where `loc` goes deeper than the file (a missing key), the deepest part found.
         """
+        if self.marks is not None:
+            return self._marked(loc, key)
         line, column = 1, 1
         node = self.data
         for i, part in enumerate(loc):
@@ -80,6 +93,21 @@ class Document:
                 break
             line, column = where[0] + 1, where[1] + 1
         return line, column
+
+    def _marked(self, loc: Loc, key: bool) -> tuple[int, int]:
+        assert self.marks is not None
+        where, node = (0, 0), self.data
+        for i in range(len(loc)):
+            marks = self.marks.get(loc[: i + 1])
+            if marks is None:
+                break
+            try:
+                node = node[loc[i]]
+            except (KeyError, IndexError, TypeError):
+                break
+            # An empty value has no position of its own: its key's is the right one.
+            where = marks[0] if (key and i == len(loc) - 1) or node is None else marks[1]
+        return where[0] + 1, where[1] + 1
 
     def problem(self, loc: Loc, message: str, *, key: bool = False) -> Problem:
         """A problem located at `loc` in this file."""
@@ -112,8 +140,11 @@ def read_yaml(path: Path, display: str | None = None) -> Document:
     return parse_yaml(raw, name)
 
 
-def parse_yaml(raw: bytes, name: str) -> Document:
-    """Parse YAML bytes named `name`; raise ProblemsError for anything that stops their use."""
+def parse_yaml(raw: bytes, name: str, *, roundtrip: bool = False) -> Document:
+    """Parse YAML bytes named `name`; raise ProblemsError for anything that stops their use.
+
+    `roundtrip`: keep comments and style, for editing the file (slower).
+    """
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -125,6 +156,16 @@ def parse_yaml(raw: bytes, name: str) -> Document:
         at = text.index("\x00")
         line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
         raise ProblemsError([Problem(name, line, column, "", "the file contains a NUL byte")])
+    if not roundtrip:
+        try:
+            fast = _parse_fast(text)
+        except RecursionError as e:
+            raise ProblemsError([Problem(name, message="the YAML is nested too deeply")]) from e
+        if fast is not None:
+            _check_size(fast[0], name)
+            return Document(name, fast[0], fast[1])
+    # The round-trip parser, also for every file the fast one finds irregular: its messages
+    # and positions are the ones to report.
     yaml = YAML(typ="rt", pure=True)
     yaml.Constructor = _Constructor
     try:
@@ -150,6 +191,77 @@ _UNCLOSED = {
     "while parsing a flow sequence": "the list opened here with '[' is never closed",
     "while parsing a flow mapping": "the mapping opened here with '{' is never closed",
 }
+
+
+class _Irregular(Exception):
+    """Something the fast parser leaves to the round-trip one to report."""
+
+
+_CORE = "tag:yaml.org,2002:"
+_SCALARS = frozenset(_CORE + t for t in ("int", "float", "bool", "null"))
+
+
+def _parse_fast(text: str) -> tuple[Any, Marks] | None:
+    """Plain data and positions through libyaml (ruamel.yaml.clib), ten times faster than the
+    round-trip parser; None for an empty or irregular file."""
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    yaml = YAML(typ="safe", pure=False)  # libyaml when ruamel.yaml.clib is there
+    try:
+        root = yaml.compose(text)
+    except Exception:  # any error: the round-trip parser reports it, with its message
+        return None
+    if root is None:
+        return None
+    marks: Marks = {}
+    built: dict[int, Any] = {}  # by node: an alias is the same node, built once
+
+    def scalar(node: Any) -> Any:
+        if node.tag == _CORE + "str":
+            return LiteralScalarString(node.value) if node.style == "|" else node.value
+        if node.tag == _CORE + "timestamp":
+            return node.value  # as text: a bad date is a validation problem with a place
+        if node.tag in _SCALARS:
+            return yaml.constructor.construct_object(node, deep=True)
+        raise _Irregular  # any other tag
+
+    def build(node: Any, loc: Loc) -> Any:
+        if id(node) in built:
+            return built[id(node)]
+        if isinstance(node, MappingNode):
+            if node.tag != _CORE + "map":
+                raise _Irregular
+            mapping: dict[Any, Any] = {}
+            built[id(node)] = mapping
+            for key_node, value_node in node.value:
+                if isinstance(key_node, MappingNode | SequenceNode):
+                    raise _Irregular
+                key = scalar(key_node)
+                if key in mapping:
+                    raise _Irregular  # a duplicate key
+                at = (key_node.start_mark.line, key_node.start_mark.column)
+                marks[(*loc, key)] = (
+                    at,
+                    (value_node.start_mark.line, value_node.start_mark.column),
+                )
+                mapping[key] = build(value_node, (*loc, key))
+            return mapping
+        if isinstance(node, SequenceNode):
+            if node.tag != _CORE + "seq":
+                raise _Irregular
+            items: list[Any] = []
+            built[id(node)] = items
+            for i, item in enumerate(node.value):
+                at = (item.start_mark.line, item.start_mark.column)
+                marks[(*loc, i)] = (at, at)
+                items.append(build(item, (*loc, i)))
+            return items
+        return scalar(node)
+
+    try:
+        return build(root, ()), marks
+    except (_Irregular, ValueError, TypeError):
+        return None
 
 
 def _yaml_problem(name: str, text: str, e: MarkedYAMLError) -> Problem:

@@ -28,7 +28,7 @@ NEW: list[dict[str, Any]] = [
 
 
 def _insert(text: str, where: Where) -> str:
-    document = parse_yaml(text.encode(), "odd.yaml")
+    document = parse_yaml(text.encode(), "odd.yaml", roundtrip=True)
     return insert_articles(document, text, where, NEW)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsletter.load import load_issue
+from newsletter.yamlfile import parse_yaml
 from newsletter.problems import ProblemsError
 from tests.conftest import ISSUE
 
@@ -83,3 +84,22 @@ def test_a_few_aliases_are_fine(tmp_path: Path) -> None:
         + "      - title: Third\n        url: https://example.org/3\n        source: *src\n"
     )
     assert load_issue(path).sections[1].articles[1].source == "example.org"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        Path(__file__).parent.parent / "issues" / "2026-11-30.yaml",
+        Path(__file__).parent / "cases" / "edit" / "odd.yaml",
+        *sorted((Path(__file__).parent / "golden" / "issues").glob("*.yaml")),
+    ],
+    ids=lambda p: p.name,
+)
+def test_the_fast_parser_agrees_with_the_round_trip_one(path: Path) -> None:
+    raw = path.read_bytes()
+    fast, slow = parse_yaml(raw, path.name), parse_yaml(raw, path.name, roundtrip=True)
+    assert fast.marks and slow.marks is None  # the two parsers really ran
+    assert fast.data == slow.data
+    for loc in fast.marks:
+        for key in (False, True):
+            assert fast.position(loc, key=key) == slow.position(loc, key=key), (loc, key)
