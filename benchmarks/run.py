@@ -82,7 +82,11 @@ def stages(root: Path, runs: int) -> dict[str, float]:
     path = sorted((root / "issues").glob("*.yaml"))[0]
     layouts = project.theme.layouts
     issue = load_issue(path, "i", layouts)
-    context = {"issue": issue, "settings": project.settings, "links": settings_links(project.settings, "i")}
+    context = {
+        "issue": issue,
+        "settings": project.settings,
+        "links": settings_links(project.settings, "i"),
+    }
     mjml_text = project.theme.render(MJML_TEMPLATE, context)
     import mjml
 
@@ -102,7 +106,8 @@ def stages(root: Path, runs: int) -> dict[str, float]:
         "load + validate": median_ms(lambda: load_issue(path, "i", layouts), runs),
         "Jinja (MJML)": median_ms(lambda: project.theme.render(MJML_TEMPLATE, context), runs),
         "MJML check + compile": median_ms(
-            lambda: (check_mjml(mjml_text, project.theme, "i"), mjml.mjml2html(bare, fonts={})), runs
+            lambda: (check_mjml(mjml_text, project.theme, "i"), mjml.mjml2html(bare, fonts={})),
+            runs,
         ),
         "inlining (premailer)": median_ms(lambda: inline_css(html, css), runs),
         "Jinja (text)": median_ms(lambda: project.theme.render(TEXT_TEMPLATE, context), runs),
@@ -171,7 +176,9 @@ def main() -> None:
         results.append(("newsletter build, cold process, 20 articles", f"{build:.0f} ms", ""))
         if official is not None:
             ratio = build / official
-            results.append(("official MJML CLI, compile alone, same MJML", f"{official:.0f} ms", ""))
+            results.append(
+                ("official MJML CLI, compile alone, same MJML", f"{official:.0f} ms", "")
+            )
             results.append(("build / official MJML CLI", f"{ratio:.2f}", "≤ 0.50"))
         else:
             results.append(("official MJML CLI", "npm not found", "≤ 0.50"))
@@ -183,7 +190,9 @@ def main() -> None:
 
         def cold_archive() -> None:
             shutil.rmtree(archive_root / "site", ignore_errors=True)
-            subprocess.run([*NEWSLETTER, "archive"], cwd=archive_root, check=True, capture_output=True)
+            subprocess.run(
+                [*NEWSLETTER, "archive"], cwd=archive_root, check=True, capture_output=True
+            )
 
         archive = median_ms(cold_archive, 3)
         warm = process_ms([*NEWSLETTER, "archive"], archive_root, 3)

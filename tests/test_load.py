@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from newsletter.load import load_issue
-from newsletter.yamlfile import parse_yaml
 from newsletter.problems import ProblemsError
+from newsletter.yamlfile import parse_yaml
 from tests.conftest import ISSUE
 
 
