@@ -7,7 +7,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 from newsletter import colour, markup
@@ -277,7 +277,7 @@ def _contrast(subject: Subject) -> Iterator[Finding]:
 
     page = lxml.html.fromstring(subject.rendition.html)
     reported: set[tuple[str, str]] = set()
-    for element in page.iter():
+    for element in cast(list[Any], page.xpath('//*[contains(@style, "color")]')):
         style = element.get("style") or ""
         fg = re.search(rf"(?:^|;)\s*color\s*:\s*{HEX}", style)
         if not fg or not (element.text or "").strip() or _hidden(element):

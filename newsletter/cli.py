@@ -652,19 +652,19 @@ def preview(issue: str | None, port: int, host: str, open_browser: bool) -> None
         click.echo(
             f"Warning: listening on {host}: others on the network can see the preview.", err=True
         )
-    server.start()
-    server.watch(
-        [path.parent, project.root],
-        recursive=False,
-        accept=lambda p: p == path or (p.name == SETTINGS_FILE and p.parent == project.root),
-    )
-    server.watch([theme], recursive=True, accept=lambda p: True)
-    click.echo(f"Previewing {project.show(path)} at {server.url} (Ctrl-C to stop)")
-    if open_browser:
-        import webbrowser
+    try:  # Ctrl-C at any moment from here stops cleanly
+        server.start()
+        server.watch(
+            [path.parent, project.root],
+            recursive=False,
+            accept=lambda p: p == path or (p.name == SETTINGS_FILE and p.parent == project.root),
+        )
+        server.watch([theme], recursive=True, accept=lambda p: True)
+        click.echo(f"Previewing {project.show(path)} at {server.url} (Ctrl-C to stop)")
+        if open_browser:
+            import webbrowser
 
-        webbrowser.open(server.url)
-    try:
+            webbrowser.open(server.url)
         server.serve_forever()
     except KeyboardInterrupt:
         pass

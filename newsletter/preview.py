@@ -102,11 +102,9 @@ class PreviewServer(ThreadingHTTPServer):
             self.condition.notify_all()
 
     def latest(self, after: int = -1, timeout: float = 0.0) -> tuple[int, Build]:
-        """The latest build and its epoch, waiting up to `timeout` for an epoch other than `after`.
-
-        "Other", not "newer": a page left open from an earlier run of the server asks about
-        an epoch this one has not reached, and must get this server's build at once.
-        """
+        """The latest epoch and build, waiting up to `timeout` for an epoch other than `after`."""
+        # "Other", not "newer": a page left open from an earlier run of the server asks about
+        # an epoch this one has not reached, and must get this server's build at once.
         with self.condition:
             self.condition.wait_for(
                 lambda: self.state.epoch != after or self.state.stopped, timeout=timeout
@@ -116,10 +114,7 @@ class PreviewServer(ThreadingHTTPServer):
     def watch(
         self, paths: Iterable[Path], *, recursive: bool, accept: Callable[[Path], bool]
     ) -> None:
-        """Call `changed()` when a file that `accept` accepts changes under `paths`.
-
-        Returns once the folders are watched, so that a save right after it is never missed.
-        """
+        """Build when a file that `accept` accepts changes under `paths`; return once watching."""
         from watchfiles import watch
 
         # watchfiles refuses the whole list for one missing folder, in a thread nobody sees.
@@ -127,7 +122,9 @@ class PreviewServer(ThreadingHTTPServer):
         if not folders:
             return
         # `step`: the folder must stay quiet this long, so the writes of one save come as one
-        # batch. The first answer, a timeout at the latest, means the watch is in place.
+        # batch, and the build need not wait its own `debounce` on top. The first answer (a
+        # timeout at the latest) means the watch is in place: returning only then, a save made
+        # right after is never missed.
         batches = watch(
             *folders,
             debounce=1000,
@@ -220,7 +217,8 @@ def error_page(build: Build) -> str:
     """The page shown in place of the email when the build failed."""
     items = "".join(f"<li><code>{html.escape(p)}</code></li>" for p in build.problems)
     return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Build failed</title>'
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="newsletter-preview" content="error"><title>Build failed</title>'
         "<style>body{font:15px/1.5 system-ui,sans-serif;margin:24px;color:#1f2328}"
         "h1{font-size:20px;color:#b42318}li{margin:0 0 8px}code{white-space:pre-wrap}</style>"
         f'</head><body><h1>The email could not be built</h1><ul id="problems">{items}</ul>'
@@ -232,6 +230,9 @@ class _Handler(BaseHTTPRequestHandler):
     server: PreviewServer
 
     def do_GET(self) -> None:  # the name http.server calls
+        if not self._host_allowed():
+            self._send(403, "text/plain", "forbidden: not a name of this preview's address")
+            return
         parts = urlsplit(self.path)
         path, query = parts.path, parse_qs(parts.query)
         if path == "/":
@@ -270,6 +271,15 @@ class _Handler(BaseHTTPRequestHandler):
                 "seconds": round(build.seconds, 3),
             }
             self._send(200, "application/json", json.dumps(status))
+
+    def _host_allowed(self) -> bool:
+        """On loopback, only loopback names: a web page elsewhere that points its own host
+        name at 127.0.0.1 (DNS rebinding) cannot read the preview."""
+        address = str(self.server.server_address[0])
+        if address not in ("127.0.0.1", "::1"):
+            return True  # shared on purpose with --host
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
+        return host in ("127.0.0.1", "localhost", "::1")
 
     def _send(self, status: int, kind: str, body: str) -> None:
         data = body.encode()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import traceback
 from collections.abc import Callable, Mapping
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,9 @@ def _autoescape(name: str | None) -> bool:
     return name is None or not name.endswith(".txt.j2")
 
 
+_THEMES: dict[tuple[tuple[Path, ...], Path | None], Theme] = {}
+
+
 class Theme:
     """Templates found on a search path; errors in them are problems with file and line."""
 
@@ -52,7 +54,7 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
-            auto_reload=False,
+            auto_reload=True,  # a template saved during a preview is read again
         )
         filters: dict[str, Callable[..., Any]] = {
             "markdown": markup.to_html,
@@ -67,11 +69,18 @@ class Theme:
 
     @classmethod
     def load(cls, folder: Path, root: Path | None = None) -> Theme:
-        """The theme in `folder`, falling back on the built-in theme for what it lacks."""
-        folders = (folder, BUILTIN) if folder.resolve() != BUILTIN.resolve() else (BUILTIN,)
-        return cls(folders, root)
+        """The theme in `folder`, falling back on the built-in theme for what it lacks.
 
-    @cached_property
+        One per folder and process: its compiled templates stay warm from build to build
+        (the preview, the archive's workers), and Jinja reads a template again when it changes.
+        """
+        folders = (folder, BUILTIN) if folder.resolve() != BUILTIN.resolve() else (BUILTIN,)
+        key = (tuple(f.resolve() for f in folders), root.resolve() if root else None)
+        if key not in _THEMES:
+            _THEMES[key] = cls(folders, root)
+        return _THEMES[key]
+
+    @property
     def layouts(self) -> frozenset[str]:
         """The section layouts: the names of `layouts/NAME.mjml.j2`, except `_partials`."""
         names = self.env.list_templates(filter_func=lambda n: n.startswith("layouts/"))
