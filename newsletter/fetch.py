@@ -145,7 +145,7 @@ def _read_body(
     if media_type and not _acceptable(media_type, accept):
         wanted = "a web page" if accept == "html" else "a feed"
         raise FetchError(f"not {wanted} but {media_type}")
-    too_large = FetchError(f"the page is larger than {_size(max_bytes)}")
+    too_large = FetchError(f"the page is larger than {size_text(max_bytes)}")
     length = response.headers.get("content-length", "")
     if length.isdigit() and int(length) > max_bytes:
         raise too_large
@@ -181,12 +181,13 @@ def _sniff(body: bytes) -> str:
     return "application/octet-stream"
 
 
-def _size(limit: int) -> str:
-    if limit >= 1_000_000:
-        return f"{limit / 1_000_000:g} MB"
-    if limit >= 1000:
-        return f"{limit / 1000:g} kB"
-    return f"{limit} bytes"
+def size_text(n: int) -> str:
+    """A number of bytes as people read it: `5 MB`, `30.5 kB`, `800 bytes`."""
+    if n >= 1_000_000:
+        return f"{round(n / 1_000_000, 2):g} MB"
+    if n >= 1000:
+        return f"{round(n / 1000, 1):g} kB"
+    return f"{n} bytes"
 
 
 def _url_problem(url: str) -> str | None:

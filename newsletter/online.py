@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Literal
 
 from newsletter import markup
 from newsletter.checks import Finding, Severity, Subject, finding_order
-from newsletter.fetch import MAX_REDIRECTS, USER_AGENT, describe_failure, describe_status
+from newsletter.fetch import (
+    MAX_REDIRECTS,
+    USER_AGENT,
+    describe_failure,
+    describe_status,
+    size_text,
+)
 from newsletter.model import CheckSettings
 from newsletter.urls import http_url_problem
 from newsletter.yamlfile import Loc
@@ -233,8 +239,8 @@ def _judge_image(
     # The download stops past the limit: then only the server's Content-Length tells the size.
     size = max(len(body), int(length)) if length.isdigit() else None
     if (size or len(body)) > limits.image_bytes:
-        weight = f"{_size(size)}, heavier" if size else "heavier"
-        message = f"the image is {weight} than {_size(limits.image_bytes)}: {url}"
+        weight = f"{size_text(size)}, heavier" if size else "heavier"
+        message = f"the image is {weight} than {size_text(limits.image_bytes)}: {url}"
         found.append(("warning", "online/image-heavy", message))
     if width is not None and width > limits.image_width:
         message = f"the image is {width} px wide, wider than {limits.image_width} px: {url}"
@@ -293,11 +299,3 @@ def _width(body: bytes) -> int | None:
     except Exception:  # a parser of whatever a server sent: unreadable means no width to check
         return None
     return width if width > 0 else None
-
-
-def _size(n: int) -> str:
-    if n >= 1_000_000:
-        return f"{round(n / 1_000_000, 2):g} MB"
-    if n >= 1000:
-        return f"{round(n / 1000, 1):g} kB"
-    return f"{n} bytes"
