@@ -29,8 +29,9 @@ def cli() -> None:
 
 
 @contextmanager
-def problems_exit() -> Iterator[None]:
-    """Turn the core's errors into messages and exit codes: 1 for problems in the input."""
+def problems_exit(outcome: str = "nothing was written") -> Iterator[None]:
+    """Turn the core's errors into messages and exit codes: 1 for problems in the input;
+    `outcome` says what that means for the command ("nothing was written")."""
     from newsletter.problems import ProblemsError
 
     try:
@@ -39,9 +40,8 @@ def problems_exit() -> Iterator[None]:
         for problem in e.problems:
             click.echo(str(problem), err=True)
         count = len(e.problems)
-        click.echo(
-            f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True
-        )
+        found = f"{count} problem{'s' if count != 1 else ''} found"
+        click.echo(f"{found}; {outcome}." if outcome else f"{found}.", err=True)
         sys.exit(1)
     except UserError as e:
         click.echo(f"Error: {e}", err=True)
@@ -269,7 +269,7 @@ def check(
 
     as_json = output_format == "json"
     budget = None
-    with problems_exit():
+    with problems_exit(outcome=""):
         project = Project.find(Path.cwd())
         path = project.issue_path(issue)
         try:
@@ -446,7 +446,7 @@ def send_test(
     addresses = [a for value in recipients for a in value.split(",") if a.strip()]
     if not addresses:
         raise click.BadParameter("no address given", param_hint="--to")
-    with problems_exit():
+    with problems_exit(outcome="nothing was sent"):
         # Every address is checked before anything is built or any connection made.
         to = [check_address(a) for a in addresses]
         project = Project.find(Path.cwd())

@@ -166,3 +166,16 @@ def test_python_dash_m_runs_the_cli(project: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Built issues/2026-11-30.yaml" in result.stdout
+
+
+def test_check_on_an_invalid_issue_says_what_is_wrong_and_writes_nothing(
+    project: Path, run: RunCli
+) -> None:
+    issue = project / "issues" / "2026-11-30.yaml"
+    issue.write_text(issue.read_text().replace("number: 7", "number: seven"))
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "issues/2026-11-30.yaml:1:9: number: expected a whole number, got 'seven'\n"
+        "1 problem found.\n"
+    )
