@@ -16,6 +16,7 @@ import click
 
 from newsletter import __version__
 from newsletter.problems import UserError
+from newsletter.report import count, kilobytes
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,17 +52,9 @@ def problems_exit(outcome: str = "nothing was written") -> Iterator[None]:
         sys.exit(1)
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _color() -> bool | None:
     """No colours when NO_COLOR is set (https://no-color.org); else click decides (a tty)."""
     return False if os.environ.get("NO_COLOR") else None
-
-
-def _size(n: int) -> str:
-    return f"{n / 1000:.1f} kB" if n >= 1000 else f"{n} B"
 
 
 @cli.command()
@@ -96,13 +89,13 @@ def build(issue: str | None, output: Path | None) -> None:
         written = write_build(subject.rendition, folder)
     width = max(len(project.show(p)) for p, _ in written)
     for p, size in written:
-        click.echo(f"{project.show(p):<{width}}  {_size(size):>8}")
+        click.echo(f"{project.show(p):<{width}}  {kilobytes(size):>8}")
     click.echo(f"Built {project.show(path)} in {time.perf_counter() - started:.2f} s.")
     findings = run_checks(subject)
     errors = sum(f.severity == "error" for f in findings)
     if findings:
         click.echo(
-            f"Checks: {_count(errors, 'error')}, {_count(len(findings) - errors, 'warning')}"
+            f"Checks: {count(errors, 'error')}, {count(len(findings) - errors, 'warning')}"
             " (newsletter check tells more)."
         )
     else:
@@ -266,6 +259,7 @@ def check(
     from newsletter.checks import Finding, finding_order, run_checks
     from newsletter.problems import ProblemsError
     from newsletter.project import Project
+    from newsletter.report import Report
 
     as_json = output_format == "json"
     budget = None
@@ -291,43 +285,13 @@ def check(
             budget = measure(
                 subject.document, subject.issue, subject.settings, project.theme, subject.links
             )
-    errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
-    failed = bool(errors or (strict and warnings))
+    report = Report(project.show(path), findings, budget, strict)
     if as_json:
-        report = {
-            "version": 1,
-            "issue": project.show(path),
-            "ok": not failed,
-            "errors": errors,
-            "warnings": warnings,
-            "findings": [f.as_json() for f in findings],
-            "size": budget.as_json() if budget else None,
-        }
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     else:
-        for severity, colour in (("error", "red"), ("warning", "yellow")):
-            for finding in (f for f in findings if f.severity == severity):
-                label = click.style(severity, fg=colour, bold=True)
-                click.echo(
-                    str(finding).replace(f": {severity}: ", f": {label}: ", 1), color=_color()
-                )
-        if budget is not None:
-            share = budget.total / budget.clip
-            click.echo(
-                f"Size: {_size(budget.total)} of {_size(budget.clip)} ({share:.0%}); an article "
-                f"costs about {_size(budget.usual)}: room for {budget.room} more."
-            )
-            heavy = "; ".join(
-                f"{c.title[:40]!r} {_size(c.bytes)} (line {c.line})" for c in budget.heaviest()
-            )
-            click.echo(f"  heaviest: {heavy}")
-            click.echo(
-                "  sections: " + " · ".join(f"{c.title} {_size(c.bytes)}" for c in budget.sections)
-            )
-        summary = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}."
-        click.echo(click.style(summary, fg="red" if failed else "green"), color=_color())
-    if failed:
+        for line in report.lines(lambda text, colour: click.style(text, fg=colour, bold=True)):
+            click.echo(line, color=_color())
+    if report.failed:
         sys.exit(1)
 
 
@@ -359,9 +323,8 @@ def export(issue: str | None, service_name: str, output: Path | None, no_utm: bo
 
         newsletter export --to listmonk
     """
-    from newsletter.message import compose
     from newsletter.project import Project, slug
-    from newsletter.services import campaign, prepare, service
+    from newsletter.services import export_files, service
     from newsletter.writers import write_atomic
 
     with problems_exit():
@@ -370,30 +333,20 @@ def export(issue: str | None, service_name: str, output: Path | None, no_utm: bo
         chosen = service(service_name)
         issue_model = project.load_issue(path)
         name = slug(path)
-        rendition = prepare(
-            chosen, issue_model, project.settings, project.theme, name, utm=not no_utm
+        files = export_files(
+            chosen,
+            issue_model,
+            project.settings,
+            project.theme,
+            name,
+            utm=not no_utm,
+            now=dt.datetime.now(dt.UTC),
         )
         folder = output or project.root / "dist" / name / chosen.name
-        files: dict[str, bytes] = {}
-        if chosen.name == "eml":
-            message = compose(
-                rendition,
-                project.settings,
-                now=dt.datetime.now(dt.UTC),
-                unsubscribe=project.settings.links.unsubscribe,
-                one_click=project.settings.links.one_click,
-            )
-            files["email.eml"] = message.as_bytes()
-        else:
-            files["email.html"] = rendition.html.encode()
-            if "email.txt" in chosen.files:
-                files["email.txt"] = rendition.text.encode()
-            if "campaign.json" in chosen.files:
-                files["campaign.json"] = campaign(rendition, issue_model, project.settings).encode()
         for file_name, data in files.items():
             write_atomic(folder / file_name, data)
     for file_name, data in files.items():
-        click.echo(f"{project.show(folder / file_name)}  {_size(len(data))}")
+        click.echo(f"{project.show(folder / file_name)}  {kilobytes(len(data))}")
     click.echo(f"Exported {project.show(path)} for {chosen.name}.")
 
 
@@ -519,8 +472,8 @@ def archive(output: Path | None, jobs: int | None) -> None:
         click.echo(f"Warning: {warning}", err=True)
     seconds = time.perf_counter() - started
     click.echo(
-        f"Archive in {project.show(out)}: {_count(summary.built, 'issue')} built, "
-        f"{summary.skipped} unchanged, {_count(len(summary.problems), 'problem')}, "
+        f"Archive in {project.show(out)}: {count(summary.built, 'issue')} built, "
+        f"{summary.skipped} unchanged, {count(len(summary.problems), 'problem')}, "
         f"in {seconds:.2f} s."
     )
     if summary.problems:
@@ -611,38 +564,17 @@ def preview(issue: str | None, port: int, host: str, open_browser: bool) -> None
 
         newsletter preview --open
     """
-    from newsletter.checks import run_checks
-    from newsletter.preview import Build, PreviewServer
-    from newsletter.problems import ProblemsError
-    from newsletter.project import SETTINGS_FILE, Project
+    from newsletter.preview import PreviewServer
+    from newsletter.project import Project
+    from newsletter.serve import issue_builder, serve
 
     cwd = Path.cwd()
     with problems_exit():
         project = Project.find(cwd)
         path = project.issue_path(issue).resolve()
-        theme = (project.root / project.settings.theme).resolve()
-
-    def build() -> Build:
-        started = time.perf_counter()
-        try:
-            fresh = Project.find(cwd)  # settings and templates as they are now
-            subject = fresh.inspect(path)
-        except (ProblemsError, UserError) as e:
-            problems = [str(p) for p in e.problems] if isinstance(e, ProblemsError) else [str(e)]
-            click.echo(f"{time.strftime('%H:%M:%S')} {len(problems)} problem(s):", err=True)
-            for problem in problems:
-                click.echo(f"  {problem}", err=True)
-            return Build(problems=tuple(problems), seconds=time.perf_counter() - started)
-        checks = tuple(str(finding) for finding in run_checks(subject))
-        seconds = time.perf_counter() - started
-        click.echo(
-            f"{time.strftime('%H:%M:%S')} built {project.show(path)} in {seconds * 1000:.0f} ms"
-        )
-        r = subject.rendition
-        return Build(r.html, r.text, r.mjml, r.subject, checks=checks, seconds=seconds)
-
+        project.settings  # noqa: B018  (bad settings: reported now, not at the first build)
     try:
-        server = PreviewServer((host, port), build)
+        server = PreviewServer((host, port), issue_builder(cwd, path, click.echo))
     except OSError as e:
         message = f"cannot listen on {host}:{port}: {e.strerror}"
         if port:
@@ -652,25 +584,7 @@ def preview(issue: str | None, port: int, host: str, open_browser: bool) -> None
         click.echo(
             f"Warning: listening on {host}: others on the network can see the preview.", err=True
         )
-    try:  # Ctrl-C at any moment from here stops cleanly
-        server.start()
-        server.watch(
-            [path.parent, project.root],
-            recursive=False,
-            accept=lambda p: p == path or (p.name == SETTINGS_FILE and p.parent == project.root),
-        )
-        server.watch([theme], recursive=True, accept=lambda p: True)
-        click.echo(f"Previewing {project.show(path)} at {server.url} (Ctrl-C to stop)")
-        if open_browser:
-            import webbrowser
-
-            webbrowser.open(server.url)
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-    click.echo("Stopped.")
+    serve(server, project, path, open_browser=open_browser, echo=click.echo)
 
 
 @cli.command()

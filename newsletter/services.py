@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 
@@ -110,3 +111,34 @@ def campaign(rendition: Rendition, issue: Issue, settings: Settings) -> str:
         "altbody": rendition.text,
     }
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def export_files(
+    service: Service,
+    issue: Issue,
+    settings: Settings,
+    theme: Theme,
+    slug: str,
+    *,
+    utm: bool,
+    now: dt.datetime,
+) -> dict[str, bytes]:
+    """The files `service` needs for the issue, by name."""
+    from newsletter.message import compose
+
+    rendition = prepare(service, issue, settings, theme, slug, utm=utm)
+    if service.name == "eml":
+        message = compose(
+            rendition,
+            settings,
+            now=now,
+            unsubscribe=settings.links.unsubscribe,
+            one_click=settings.links.one_click,
+        )
+        return {"email.eml": message.as_bytes()}
+    files = {"email.html": rendition.html.encode()}
+    if "email.txt" in service.files:
+        files["email.txt"] = rendition.text.encode()
+    if "campaign.json" in service.files:
+        files["campaign.json"] = campaign(rendition, issue, settings).encode()
+    return files
