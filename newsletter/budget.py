@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from newsletter.model import Issue, Settings
-from newsletter.render import Links, render
+from newsletter.render import render
 from newsletter.theme import Theme
-from newsletter.yamlfile import Document
+
+if TYPE_CHECKING:
+    from newsletter.checks import Subject
 
 
 @dataclass(frozen=True)
@@ -60,17 +61,16 @@ class Budget:
         }
 
 
-def measure(
-    document: Document, issue: Issue, settings: Settings, theme: Theme, links: Links
-) -> Budget:
+def measure(subject: Subject, theme: Theme) -> Budget:
     """Render the issue without each section and each article in turn: the difference in
     bytes is what that part costs, shared markup included."""
+    document, issue, settings = subject.document, subject.issue, subject.settings
 
     def size(sections: list[Any]) -> int:
         variant = issue.model_copy(update={"sections": sections})
-        return render(variant, settings, theme, links).sizes["html"]
+        return render(variant, settings, theme, subject.links).sizes["html"]
 
-    total = size(list(issue.sections))
+    total = subject.rendition.sizes["html"]
     sections, articles = [], []
     for s, section in enumerate(issue.sections):
         others = [x for i, x in enumerate(issue.sections) if i != s]

@@ -282,9 +282,7 @@ def check(
 
                 findings += check_online(subject, timeout=timeout, progress=not as_json)
                 findings.sort(key=finding_order)
-            budget = measure(
-                subject.document, subject.issue, subject.settings, project.theme, subject.links
-            )
+            budget = measure(subject, project.theme)
     report = Report(project.show(path), findings, budget, strict)
     if as_json:
         click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))

@@ -54,7 +54,6 @@ class _State:
     build: Build = field(default_factory=Build)
     wanted: bool = False  # a change is waiting to be built
     settled: bool = False  # ... and it was debounced already: build it now
-    building: bool = False
     stopped: bool = False
 
 
@@ -189,7 +188,6 @@ class PreviewServer(ThreadingHTTPServer):
                 if state.stopped:
                     return
                 state.wanted = state.settled = False
-                state.building = True
             try:
                 result = self.builder()
             except Exception as e:  # a bug in a build must not take the preview down
@@ -198,7 +196,6 @@ class PreviewServer(ThreadingHTTPServer):
             with self.condition:
                 state.build = result
                 state.epoch += 1
-                state.building = False
                 self.condition.notify_all()
 
 

@@ -18,6 +18,7 @@ from click.testing import Result
 
 from newsletter.online import check_online
 from newsletter.project import Project
+from tests.conftest import SETTINGS as BASE_SETTINGS
 from tests.conftest import RunCli
 from tests.httpserver import Site
 
@@ -26,20 +27,10 @@ FILE = "issues/2026-11-30.yaml"
 
 # Every URL on the test server; the offline checks' warnings about http and a bare IP address
 # are expected there, and left out so that the online findings stand alone.
-SETTINGS = """\
-name: Test Weekly
-language: en
-sender:
-  name: Test Weekly
-  email: weekly@example.org
-postal_address: 1 Example Street, Amsterdam
-archive_url: {base}/weekly/
-links:
-  unsubscribe: {base}/weekly/unsubscribe
-theme: templates
-checks:
-  ignore: [link/http, link/ip-address, image/http{ignore}]
-{checks}{brand}"""
+SETTINGS = (
+    BASE_SETTINGS.replace("https://example.org", "{base}")
+    + "checks:\n  ignore: [link/http, link/ip-address, image/http{ignore}]\n{checks}{brand}"
+)
 
 ISSUE = """\
 number: 7
