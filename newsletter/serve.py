@@ -45,7 +45,6 @@ def serve(
     """Build, watch the issue, the settings and the theme, and serve until Ctrl-C."""
     theme = (project.root / project.settings.theme).resolve()
     try:  # Ctrl-C at any moment from here stops cleanly
-        server.start()
         server.watch(
             [path.parent, project.root],
             recursive=False,
@@ -53,6 +52,7 @@ def serve(
         )
         server.watch([theme], recursive=True, accept=lambda p: True)
         echo(f"Previewing {project.show(path)} at {server.url} (Ctrl-C to stop)")
+        server.start()  # after the line above, so the first build's line comes second
         if open_browser:
             import webbrowser
 

@@ -568,6 +568,14 @@ def rest(lines: queue.Queue[str | None]) -> list[str]:
     return found
 
 
+def so_far(lines: queue.Queue[str | None]) -> list[str | None]:
+    """The lines already read, without waiting for more."""
+    found: list[str | None] = []
+    while not lines.empty():
+        found.append(lines.get_nowait())
+    return found
+
+
 @contextmanager
 def preview_process(folder: Path, *args: str) -> Iterator[Running]:
     """`newsletter preview ARGS` running in `folder`, once it has said where it listens."""
@@ -589,7 +597,7 @@ def preview_process(folder: Path, *args: str) -> Iterator[Running]:
         reader.start()
     try:
         first = stdout.get(timeout=30)
-        assert first is not None and first.startswith("Previewing "), (first, rest(stderr))
+        assert first is not None and first.startswith("Previewing "), (first, so_far(stderr))
         yield Running(process, first, first.split(" at ")[1].split(" ")[0], stdout, stderr)
     finally:
         if process.poll() is None:
