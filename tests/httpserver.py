@@ -29,6 +29,9 @@ class Site:
         self.pages: dict[str, Response] = {}
         self.requests: list[str] = []
         self.base = ""
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most requests the server was answering at one time
+        self.lock = threading.Lock()
 
     def url(self, path: str) -> str:
         """The absolute URL of `path` on this server."""
@@ -49,7 +52,17 @@ class Site:
 def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            site.requests.append(self.path)
+            with site.lock:
+                site.requests.append(self.path)
+                site.in_flight += 1
+                site.most_in_flight = max(site.most_in_flight, site.in_flight)
+            try:
+                self._answer()
+            finally:
+                with site.lock:
+                    site.in_flight -= 1
+
+        def _answer(self) -> None:
             page = site.pages.get(self.path)
             if page is None:
                 page = Response(b"<h1>Not found</h1>", status=404)
