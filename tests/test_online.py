@@ -7,7 +7,6 @@ import json
 import struct
 import sys
 import threading
-import time
 import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -187,9 +186,8 @@ def test_a_redirect_loop_is_broken(online: Site, run: RunCli) -> None:
 
 def test_a_slow_server_is_unreachable(online: Site, run: RunCli) -> None:
     url = online.add("/news/second", HTML, delay=2.0)
-    started = time.monotonic()
     result = run("check", "--online", "--timeout", "0.5")
-    assert time.monotonic() - started < 1.8  # HEAD timed out: no GET waited for as long
+    assert online.requests.count("/news/second") == 1  # the HEAD timed out: no GET after it
     assert found(result) == [
         SECOND.format("error") + f"no answer within 0.5 s: {url} [online/unreachable]"
     ]
