@@ -110,14 +110,20 @@ def _message(kind: str, value: Any, error: ErrorDetails) -> str:
         return f"expected a whole number, got {got}"
     if kind.startswith(("date_", "datetime_")):
         return f"not a valid date: {got} (write it as YYYY-MM-DD)"
-    if kind == "list_type":
+    if kind in ("list_type", "tuple_type"):
         return f"expected a list, got {got}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {got}"
+    if kind == "string_unicode":
+        return "contains half of a character (an escape such as \\ud800 on its own)"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return f"expected a mapping of keys to values, got {got}"
     if kind in ("too_short", "string_too_short"):
         return "must not be empty"
     if kind == "greater_than_equal":
         return f"must be at least {error.get('ctx', {}).get('ge')}, got {got}"
+    if kind == "greater_than":
+        return f"must be more than {error.get('ctx', {}).get('gt')}, got {got}"
     if kind == "literal_error":
         return f"must be {error.get('ctx', {}).get('expected')}, not {got}"
     if kind == "value_error":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from typing import Annotated, Literal
 
@@ -14,6 +15,7 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    field_validator,
 )
 from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -60,6 +62,8 @@ def _language(value: str) -> str:
     return value
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 """A non-empty line of plain text."""
 
@@ -99,6 +103,17 @@ class Closed(BaseModel):
     """Unknown keys are errors: a typo must never silently drop content."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable(cls, value: object) -> object:
+        # A control character (from a "\x01" escape, or pasted) breaks the MJML compiler and
+        # some mail clients, and is never content.
+        if isinstance(value, str) and (found := _CONTROL.search(value)):
+            raise ValueError(
+                f"contains the control character U+{ord(found.group()):04X}; remove it"
+            )
+        return value
 
 
 class Article(Closed):
@@ -178,21 +193,84 @@ class Brand(Closed):
     logo_alt: str | None = Field(None, description="The logo's alt text (default: the name).")
 
 
+CHECK_CODES = frozenset(
+    [
+        "size/clipped",
+        "size/near-clip",
+        "subject/length",
+        "preheader/missing",
+        "preheader/length",
+        "preheader/repeats-subject",
+        "text/placeholder",
+        "text/empty-summary",
+        "text/missing-link",
+        "text/long-line",
+        "link/http",
+        "link/ip-address",
+        "link/shortener",
+        "link/vague-text",
+        "link/featured-before",
+        "image/alt-missing",
+        "image/alt-filename",
+        "image/http",
+        "image/no-width",
+        "compliance/unsubscribe",
+        "compliance/postal-address",
+        "a11y/lang",
+        "a11y/contrast",
+        "online/broken",
+        "online/redirect",
+        "online/unreachable",
+        "online/unpublished",
+        "online/image-heavy",
+        "online/image-wide",
+        "online/not-an-image",
+    ]
+)
+"""The codes of `newsletter check`, which `checks.ignore` takes."""
+
+
+def _check_code(value: str) -> str:
+    if value not in CHECK_CODES:
+        close = difflib.get_close_matches(value, sorted(CHECK_CODES), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"no check has the code {value!r}{hint}")
+    return value
+
+
+Positive = Annotated[int, Strict(), Field(gt=0)]
+"""A whole number above 0."""
+
+
+def _range(value: tuple[int, int]) -> tuple[int, int]:
+    if value[0] > value[1]:
+        raise ValueError(f"the shortest, {value[0]}, is longer than the longest, {value[1]}")
+    return value
+
+
+Range = Annotated[tuple[Positive, Positive], AfterValidator(_range)]
+"""Shortest and longest, as a list of two numbers."""
+
+
 class CheckSettings(Closed):
     """Thresholds of `newsletter check`; every one has a default."""
 
-    clip_bytes: int = Field(102_000, description="Gmail clips an email's HTML past this size.")
-    warn_bytes: int = Field(
+    clip_bytes: Positive = Field(102_000, description="Gmail clips an email's HTML past this size.")
+    warn_bytes: Positive = Field(
         82_000, description="Warn above this size, leaving room for a service's bytes."
     )
-    subject_length: tuple[int, int] = Field((10, 78), description="Shortest and longest subject.")
-    preheader_length: tuple[int, int] = Field(
-        (40, 150), description="Shortest and longest preheader."
+    subject_length: Range = Field((10, 78), description="Shortest and longest subject.")
+    preheader_length: Range = Field((40, 150), description="Shortest and longest preheader.")
+    line_length: Positive = Field(
+        78, description="The longest line of the text part, bare URLs aside."
     )
-    line_length: int = Field(78, description="The longest line of the text part, bare URLs aside.")
-    image_bytes: int = Field(1_000_000, description="Warn about heavier images (with --online).")
-    image_width: int = Field(1200, description="Warn about wider images (with --online).")
-    ignore: list[str] = Field([], description="Check codes not to run, e.g. `link/shortener`.")
+    image_bytes: Positive = Field(
+        1_000_000, description="Warn about heavier images (with --online)."
+    )
+    image_width: Positive = Field(1200, description="Warn about wider images (with --online).")
+    ignore: list[Annotated[str, AfterValidator(_check_code)]] = Field(
+        [], description="Check codes not to run, e.g. `link/shortener`."
+    )
 
 
 class Utm(Closed):

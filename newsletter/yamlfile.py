@@ -21,6 +21,9 @@ MAX_BYTES = 1_000_000
 MAX_NODES = 100_000
 """Aliases can make a tiny file expand to billions of values (a "YAML bomb")."""
 
+MAX_TEXT = 2_000_000
+"""...or a small file repeat one long text until it fills the memory (characters)."""
+
 Loc = tuple[str | int, ...]
 
 
@@ -285,32 +288,39 @@ def _yaml_problem(name: str, text: str, e: MarkedYAMLError) -> Problem:
 
 
 def _check_size(data: Any, name: str) -> None:
-    """Count values as if every alias were expanded, without expanding them."""
-    sizes: dict[int, int] = {}
+    """Count values and text as if every alias were expanded, without expanding them."""
+    sizes: dict[int, tuple[int, int]] = {}
+    too_large = (MAX_NODES + 1, MAX_TEXT + 1)
 
-    def size(node: Any) -> int:
+    def size(node: Any) -> tuple[int, int]:
         if isinstance(node, dict):
             children: list[Any] = [*node.keys(), *node.values()]
         elif isinstance(node, list):
             children = node
         else:
-            return 1
+            return 1, len(node) if isinstance(node, str) else 0
         known = sizes.get(id(node))
         if known is not None:
             return known
-        sizes[id(node)] = MAX_NODES + 1  # a node that contains itself counts as too large
-        total = 1
+        sizes[id(node)] = too_large  # a node that contains itself counts as too large
+        values, text = 1, 0
         for child in children:
-            total += size(child)
-            if total > MAX_NODES:
+            more = size(child)
+            values, text = values + more[0], text + more[1]
+            if values > MAX_NODES or text > MAX_TEXT:
                 break
-        sizes[id(node)] = total
-        return total
+        sizes[id(node)] = values, text
+        return values, text
 
     try:
-        too_big = size(data) > MAX_NODES
+        values, text = size(data)
     except RecursionError:
-        too_big = True
-    if too_big:
-        message = f"the file expands to more than {MAX_NODES:,} values through YAML aliases (*name)"
-        raise ProblemsError([Problem(name, 1, 1, "", message)])
+        values, text = too_large
+    if values > MAX_NODES:
+        what = f"{MAX_NODES:,} values"
+    elif text > MAX_TEXT:
+        what = f"{MAX_TEXT // 1_000_000} MB of text"
+    else:
+        return
+    message = f"the file expands to more than {what} through YAML aliases (*name)"
+    raise ProblemsError([Problem(name, 1, 1, "", message)])

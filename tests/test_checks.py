@@ -38,7 +38,9 @@ from jsonschema import Draft202012Validator
 from ruamel.yaml import YAML
 
 import newsletter.checks
+import newsletter.online
 from newsletter.cli import cli
+from newsletter.model import CHECK_CODES
 from tests.conftest import ISSUE, RunCli
 
 ROOT = Path(__file__).parent.parent
@@ -173,6 +175,8 @@ def test_every_check_has_a_case_that_trips_it_and_one_that_passes() -> None:
     source = Path(newsletter.checks.__file__).read_text(encoding="utf-8")
     codes = set(re.findall(r'"([a-z0-9]+/[a-z0-9-]+)"', source))
     assert len(codes) >= 23
+    online = Path(newsletter.online.__file__).read_text(encoding="utf-8")
+    assert codes | set(re.findall(r'"(online/[a-z0-9-]+)"', online)) == CHECK_CODES
     main_trips = {c.path.name for c in TRIPS if "." not in c.path.stem}
     main_passes = {c.path.name for c in PASSES if "." not in c.path.stem}
     assert main_trips == {code.replace("/", "-") + ".yaml" for code in codes}
