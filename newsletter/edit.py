@@ -40,6 +40,7 @@ def insert_articles(
         lines[-1] += newline
     data = document.data
     sections = data["sections"]
+    _refuse_flow(document, sections, "sections")
     offset, inner = _indents(lines, data, "sections", sections)
     if where.new_title is not None:
         dash = data.lc.key("sections")[1] + offset
@@ -52,10 +53,7 @@ def insert_articles(
     loc = f"sections[{where.index}].articles"
     existing = section.get("articles")
     if isinstance(existing, CommentedSeq) and existing:
-        if existing.fa.flow_style():
-            raise UserError(
-                f"{document.path}: {loc} is a flow list [...]; write it as a block list"
-            )
+        _refuse_flow(document, existing, loc)
         first_line, first_col = existing.lc.item(0)
         dash = lines[first_line].rindex("-", 0, first_col)
         if where.before is not None and where.before < len(existing):
@@ -77,6 +75,14 @@ def insert_articles(
     lines[key_line] = match.group(1) + (match.group(2) or "") + newline
     lines[key_line + 1 : key_line + 1] = _render(articles, key_col + offset, offset, inner, newline)
     return "".join(lines)
+
+
+def _refuse_flow(document: Document, seq: CommentedSeq, loc: str) -> None:
+    if seq and seq.fa.flow_style():
+        raise UserError(
+            f"{document.path}:{seq.lc.line + 1}: {loc} is a flow list [...]; add can only"
+            " extend a block list (one `- ` item per line)"
+        )
 
 
 def _indents(lines: list[str], data: CommentedMap, key: str, seq: CommentedSeq) -> tuple[int, int]:
@@ -138,12 +144,19 @@ def _render(
     return [(" " * shift if line.strip() else "") + line.rstrip("\n") + newline for line in dumped]
 
 
-def _prepare(value: Any) -> Any:
-    """Long text as a `|` block wrapped at 76 columns; lists and mappings as block YAML."""
+def _prepare(value: Any, key: str = "") -> Any:
+    """A long summary as a `|` block wrapped at 76 columns (Markdown takes its line breaks as
+    spaces); every other text on one line; lists and mappings as block YAML."""
     if isinstance(value, dict):
-        return CommentedMap((k, _prepare(v)) for k, v in value.items() if v is not None)
+        return CommentedMap((k, _prepare(v, k)) for k, v in value.items() if v is not None)
     if isinstance(value, list):
         return CommentedSeq(_prepare(v) for v in value)
-    if isinstance(value, str) and len(value) > 60:
-        return LiteralScalarString(textwrap.fill(value, 76, break_long_words=False) + "\n")
+    if key == "summary" and isinstance(value, str) and len(value) > 60 and "\n" not in value:
+        wrapped = textwrap.fill(value, 76, break_long_words=False, break_on_hyphens=False)
+        if not _BLOCK_START.search(wrapped):
+            return LiteralScalarString(wrapped + "\n")
     return value
+
+
+_BLOCK_START = re.compile(r"\n(?:[-+*#>=|`~<]|\d+[.)])")
+"""A line that Markdown could read as a list, heading, quote or code: the text stays one line."""

@@ -158,6 +158,20 @@ def test_awkward_pages_are_added(project: Path, run: RunCli, site: Site, page: s
     assert run("build").exit_code == 0
 
 
+def test_long_addresses_and_titles_are_kept_exactly(project: Path, run: RunCli, site: Site) -> None:
+    title = "A rather long headline about the Georgia transit-corridor deal and what it means"
+    summary = "word " * 13 + "hyphen-here. And more text after it, for a second line or two."
+    path = "/news/2026/11/a-rather-long-article-slug-that-goes-on-and-on-and-on/"
+    page = f'<title>{title}</title><meta name="description" content="{summary}"><p>Body.</p>'
+    url = site.add(path, page)
+    result = run("add", url, "--section", "News")
+    assert result.exit_code == 0, result.output
+    assert f"        url: {url}\n" in (project / ISSUE).read_text()
+    assert run("build").exit_code == 0
+    text = (project / "dist" / "2026-11-30" / "email.txt").read_text()
+    assert title in " ".join(text.split()) and "hyphen-here." in text
+
+
 def test_a_page_without_a_title_uses_its_address_and_says_so(
     project: Path, run: RunCli, site: Site
 ) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from newsletter.edit import Where, insert_articles
 from newsletter.load import check_issue
+from newsletter.problems import UserError
 from newsletter.yamlfile import parse_yaml
 
 ODD = (Path(__file__).parent / "cases" / "edit" / "odd.yaml").read_text(encoding="utf-8")
@@ -85,12 +86,50 @@ def test_the_example_issue_keeps_its_comments_and_quoting() -> None:
         assert len(_only_inserted(text, after)) == 4  # title, url, "summary: |" and its line
 
 
+LONG = {
+    "title": "A rather long headline about the Georgia transit-corridor deal, and what it means",
+    "url": "https://example.org/news/2026/11/a-rather-long-article-slug-that-goes-on-and-on/",
+    "image": "https://example.org/images/2026/11/a-rather-long-image-name-for-the-corridor.jpg",
+    "summary": "Ministers signed the long-awaited transit-corridor agreement on Tuesday, said"
+    " the well-informed co-author of the report - 1. to the point - # of the day.",
+}
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        LONG["summary"],
+        # Wrapped at 76, the line would end after "hyphen-": a space would come in after it.
+        "word " * 13 + "hyphen-here. And more text after it, for a second line.",
+        # 75 characters, then a dash: wrapped at 76, the second line would be a Markdown list.
+        "word " * 14 + "words - right here, so it stays on one line however long it is.",
+    ],
+)
+def test_long_text_reads_back_exactly(summary: str) -> None:
+    article = {**LONG, "summary": summary}
+    document = parse_yaml(ODD.encode(), "odd.yaml", roundtrip=True)
+    after = insert_articles(document, ODD, Where(index=0), [article])
+    _, issue = check_issue(parse_yaml(after.encode(), "odd.yaml"), draft=True)
+    added = issue.sections[0].articles[2]
+    assert (added.title, added.url, added.image) == (LONG["title"], LONG["url"], LONG["image"])
+    assert " ".join(added.summary.split()) == " ".join(summary.split())
+    assert ("\n" + " " * 8 + "- right" not in after) and ("summary: |" in after) != (
+        "- r" in summary
+    )
+
+
 def test_a_flow_list_of_articles_is_refused() -> None:
     text = ODD.replace(
         "  articles: []   # empty for now", "  articles: [{title: A, url: 'https://a.org'}]"
     )
-    with pytest.raises(Exception, match=r"sections\[1\]\.articles is a flow list"):
+    with pytest.raises(UserError, match=r"^odd.yaml:\d+: sections\[1\]\.articles is a flow list"):
         _insert(text, Where(index=1))
+
+
+def test_a_flow_list_of_sections_is_refused() -> None:
+    text = "number: 1\ndate: 2026-11-30\nsections: [{title: News, articles: []}]\n"
+    with pytest.raises(UserError, match=r"^odd.yaml:3: sections is a flow list"):
+        _insert(text, Where(index=0))
 
 
 WRITER = """
