@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import sys
 import time
@@ -17,6 +18,24 @@ import click
 from newsletter import __version__
 from newsletter.problems import UserError
 from newsletter.report import count, kilobytes
+
+
+class Seconds(click.FloatRange):
+    """A timeout: more than 0 seconds, at most 10 minutes."""
+
+    name = "number of seconds"
+
+    def __init__(self) -> None:
+        super().__init__(0, 600, min_open=True)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if math.isnan(seconds):  # every comparison with nan is false: the range lets it by
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
+
+
+SECONDS = Seconds()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -173,7 +192,7 @@ def new(date: dt.datetime | None) -> None:
     help="With --feed: only items published in this window (e.g. 7d, 36h, 2w).",
 )
 @click.option(
-    "--timeout", type=float, default=10.0, show_default=True, help="Seconds to wait per page."
+    "--timeout", type=SECONDS, default=10.0, show_default=True, help="Seconds to wait per page."
 )
 def add(
     urls: tuple[str, ...],
@@ -238,7 +257,7 @@ def add(
 @click.option("--strict", is_flag=True, help="Exit with status 1 on warnings too.")
 @click.option(
     "--timeout",
-    type=float,
+    type=SECONDS,
     default=10.0,
     show_default=True,
     help="With --online: seconds per request.",

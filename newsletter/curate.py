@@ -7,7 +7,7 @@ import difflib
 import hashlib
 import io
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -129,7 +129,6 @@ def add_to_issue(
     create: bool = False,
     allow_repeat: bool = False,
     before: dict[str, Featured] | None = None,
-    on_locked: Callable[[], None] | None = None,
 ) -> list[Outcome]:
     """Add the articles `found` to the issue in `path`, each unless it is a repeat.
 
@@ -142,8 +141,6 @@ def add_to_issue(
     if before is None:
         before = featured_before(path.parent.glob("*.yaml"), exclude=path)
     with FileLock(_lock_path(path)):
-        if on_locked is not None:
-            on_locked()
         raw = path.read_bytes()
         parsed = parse_yaml(raw, display, roundtrip=True)  # to edit: comments, style, places
         document, issue = check_issue(parsed, layouts, draft=True)

@@ -6,6 +6,7 @@ import difflib
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -266,6 +267,33 @@ def test_add_a_feed_from_a_url_and_from_a_file(project: Path, run: RunCli, site:
     assert bad.exit_code == 1 and bad.stderr.startswith("Error: --since a week: ")
 
 
+def test_add_waits_for_the_lock_and_then_reads_the_file_afresh(project: Path, site: Site) -> None:
+    from filelock import FileLock
+
+    from newsletter.curate import _lock_path
+
+    url = site.add("/one", "<html><title>One</title></html>")
+    path = project / ISSUE
+    with FileLock(_lock_path(path)):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newsletter", "add", url, "--section", "News"],
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        while "/one" not in site.requests:  # fetched: the next thing it does is take the lock
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.01)
+        time.sleep(0.5)
+        assert process.poll() is None, "add wrote the file while another writer held the lock"
+        # Another writer's change, made while it holds the lock, must not be lost.
+        path.write_text(path.read_text() + "# edited meanwhile\n")
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    text = path.read_text()
+    assert "title: One\n" in text and text.endswith("# edited meanwhile\n")
+
+
 def test_two_adds_at_once_both_land(project: Path, site: Site) -> None:
     first = site.add("/one", "<html><title>One</title></html>", delay=1)
     second = site.add("/two", "<html><title>Two</title></html>", delay=1)
@@ -283,3 +311,17 @@ def test_two_adds_at_once_both_land(project: Path, site: Site) -> None:
         assert process.returncode == 0, err
     text = (project / ISSUE).read_text()
     assert "title: One\n" in text and "title: Two\n" in text
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf", "1e9", "abc"])
+@pytest.mark.parametrize(
+    "command", [["add", "https://example.org/a", "--section", "News"], ["check", "--online"]]
+)
+def test_a_timeout_must_be_a_sensible_number_of_seconds(
+    project: Path, run: RunCli, command: list[str], timeout: str
+) -> None:
+    before = (project / ISSUE).read_bytes()
+    result = run(*command, "--timeout", timeout)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1].startswith("Error: Invalid value for '--timeout': ")
+    assert (project / ISSUE).read_bytes() == before
