@@ -205,7 +205,7 @@ def _parse(html: bytes, url: str, charset: str | None) -> tuple[HtmlElement | No
     # The page is untrusted input and trafilatura is not proof against all of it: a failure
     # here means "nothing found", never a traceback.
     try:
-        tree = trafilatura.load_html(text if text is not None else html)
+        tree = trafilatura.load_html(text)
     except Exception:
         tree = None
     if tree is None:
@@ -213,7 +213,7 @@ def _parse(html: bytes, url: str, charset: str | None) -> tuple[HtmlElement | No
         try:
             import lxml.html
 
-            tree = lxml.html.document_fromstring(text if text is not None else html)
+            tree = lxml.html.document_fromstring(text)
         except Exception:
             return None, Document()
     try:
@@ -232,8 +232,9 @@ _BOMS = (
 _META_CHARSET = re.compile(rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.-]+)", re.IGNORECASE)
 
 
-def _decode(html: bytes, charset: str | None) -> str | None:
-    """The page as text, by its BOM, header or <meta>; None: let trafilatura detect it."""
+def _decode(html: bytes, charset: str | None) -> str:
+    """The page as text, by its BOM, header or <meta>; undeclared, UTF-8 if it is valid UTF-8,
+    else windows-1252 (what browsers assume, and a superset of Latin-1)."""
     for bom, codec in _BOMS:
         if html.startswith(bom):
             return html[len(bom) :].decode(codec, "replace")
@@ -248,9 +249,12 @@ def _decode(html: bytes, charset: str | None) -> str | None:
         try:
             return html.decode(meta)
         except UnicodeDecodeError:
-            if meta != "utf-8":  # a wrong "utf-8" is common: then detect instead
+            if meta != "utf-8":  # a wrong "utf-8" is common: then guess as below
                 return html.decode(meta, "replace")
-    return None
+    try:
+        return html.decode("utf-8")
+    except UnicodeDecodeError:
+        return html.decode("cp1252", "replace")
 
 
 def _codec(label: str | None) -> str | None:

@@ -171,6 +171,13 @@ def test_latin1_named_in_the_http_header_only() -> None:
     assert found.summary == "“A la carte”: cafés serve crème brûlée for €5, ½ price on Mondays."
 
 
+def test_an_undeclared_charset_is_utf8_when_valid_else_windows_1252() -> None:
+    title = "Voilà : réforme à Genève, “en bref” pour 5 €"
+    for encoding in ("utf-8", "cp1252"):
+        html = f"<html><head><title>{title}</title></head><body><p>x</p></body></html>"
+        assert extract_page(html.encode(encoding), URL).title == title, encoding
+
+
 def test_the_header_charset_wins_over_the_meta_tag() -> None:
     html = '<html><head><meta charset="iso-8859-1"><title>Ça va</title></head><body>x</body>'
     assert extract_page(html.encode(), URL, charset="utf-8").title == "Ça va"
