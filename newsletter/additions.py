@@ -55,7 +55,7 @@ def gather(
         file, url = saved
         if problem := http_url_problem(url):
             raise UserError(f"--url {url}: {problem}")
-        found.append((0, extract_page(file.read_bytes(), url)))
+        found.append((0, extract_page(_saved_page(file), url)))
     elif feed is not None:
         try:
             window = parse_since(since)
@@ -109,6 +109,21 @@ def gather(
             result = Outcome(result.url, notes=(f"skipped: {result.error}",))
         outcomes[i] = replace(result, url=asked.get(i, result.url))
     return title, [outcomes[i] for i in sorted(outcomes)]
+
+
+def _saved_page(file: Path) -> bytes:
+    """The bytes of a page saved from a browser, refused if they cannot be one."""
+    from newsletter.fetch import MAX_PAGE_BYTES, size_text
+
+    if file.stat().st_size > MAX_PAGE_BYTES:
+        raise UserError(f"--file {file}: larger than {size_text(MAX_PAGE_BYTES)}")
+    body = file.read_bytes()
+    start = body.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not start:
+        raise UserError(f"--file {file}: the file is empty")
+    if not start.startswith(b"<") or b"\0" in body[:4096]:
+        raise UserError(f"--file {file}: not a saved web page (HTML)")
+    return body
 
 
 def report(outcomes: Sequence[Outcome], section: str, echo: Callable[..., None]) -> bool:

@@ -238,6 +238,8 @@ def add(
             timeout=timeout,
             now=dt.datetime.now(dt.UTC),
         )
+    if not outcomes:
+        click.echo(f"Nothing added: the feed has no items from the last {since}.")
     failed = report(outcomes, title, click.echo)
     if failed:
         sys.exit(1)

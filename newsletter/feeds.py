@@ -9,6 +9,7 @@ import re
 import time
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+from xml.sax import SAXParseException
 
 from newsletter.extract import Found, html_to_text, image_url, summarize
 from newsletter.urls import http_url_problem, without_tracking
@@ -40,6 +41,10 @@ def read_feed(data: bytes, url: str, since: datetime.datetime) -> list[Found]:
         if b"<html" in data[:2048].lower():
             raise FeedError("not an RSS or Atom feed but a web page")
         raise FeedError("not an RSS or Atom feed")
+    broken = parsed.get("bozo_exception")
+    if isinstance(broken, SAXParseException) and not entries:
+        # No position: feedparser parses its own rewrite of the feed, not the bytes served.
+        raise FeedError(f"the feed is broken XML ({broken.getMessage()}), perhaps cut short")
     feed = parsed.get("feed") or {}
     source = html_to_text(_str(feed.get("title"))) or _host(_str(feed.get("link")) or url)
 

@@ -24,6 +24,7 @@ Accept = Literal["html", "feed"]
 
 USER_AGENT = f"newsletter/{__version__} (+https://pypi.org/project/newsletter/)"
 MAX_REDIRECTS = 5
+MAX_PAGE_BYTES = 5_000_000
 
 _ACCEPT_HEADERS: dict[Accept, str] = {
     "html": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
@@ -56,7 +57,7 @@ def fetch_pages(
     *,
     timeout: float = 10.0,
     concurrency: int = 4,
-    max_bytes: int = 5_000_000,
+    max_bytes: int = MAX_PAGE_BYTES,
     accept: Accept = "html",
 ) -> list[Page | FetchError]:
     """Fetch every URL, several at a time (bounded), in the order given."""

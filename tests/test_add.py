@@ -252,6 +252,37 @@ def test_add_from_a_saved_page(project: Path, run: RunCli) -> None:
     assert missing_url.exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "the file is empty"),
+        (b" \n", "the file is empty"),
+        ((PAGES / "sample.pdf").read_bytes(), "not a saved web page (HTML)"),
+        ((PAGES / "pixel.png").read_bytes(), "not a saved web page (HTML)"),
+        (b"Just some notes, not a page", "not a saved web page (HTML)"),
+    ],
+)
+def test_a_saved_file_that_is_no_page_is_refused(
+    project: Path, run: RunCli, tmp_path: Path, content: bytes, problem: str
+) -> None:
+    saved = tmp_path / "saved.html"
+    saved.write_bytes(content)
+    before = (project / ISSUE).read_bytes()
+    result = run("add", "--file", str(saved), "--url", "https://example.org/y", "-s", "News")
+    assert (result.exit_code, result.stderr) == (1, f"Error: --file {saved}: {problem}\n")
+    assert (project / ISSUE).read_bytes() == before
+
+
+def test_a_feed_with_nothing_new_says_so(project: Path, run: RunCli, tmp_path: Path) -> None:
+    feed = tmp_path / "feed.rss"
+    feed.write_bytes(b'<rss version="2.0"><channel><title>T</title></channel></rss>')
+    result = run("add", "--feed", str(feed), "--since", "2w", "--section", "News")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "Nothing added: the feed has no items from the last 2w.\n",
+    )
+
+
 def test_add_a_feed_from_a_url_and_from_a_file(project: Path, run: RunCli, site: Site) -> None:
     url = _page(site, "feed.rss", content_type="application/rss+xml")
     result = run("add", "--feed", url, "--since", "10000d", "--section", "News")

@@ -130,6 +130,14 @@ def test_garbage_is_not_a_feed(data: bytes) -> None:
         read_feed(data, RSS_URL, SINCE)
 
 
+@pytest.mark.parametrize(
+    "data", [b"<rss><channel><title>x", b'<feed xmlns="http://www.w3.org/2005/Atom"><title>x']
+)
+def test_a_feed_cut_short_is_broken_not_empty(data: bytes) -> None:
+    with pytest.raises(FeedError, match=r"^the feed is broken XML \(no element found\)"):
+        read_feed(data, RSS_URL, SINCE)
+
+
 def test_bytes_naming_a_file_are_read_as_data_not_opened() -> None:
     path = str(PAGES / "feed.rss").encode()
     with pytest.raises(FeedError):
