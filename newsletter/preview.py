@@ -132,7 +132,7 @@ class PreviewServer(ThreadingHTTPServer):
             yield_on_timeout=True,
             stop_event=self._stop,
             recursive=recursive,
-            raise_interrupt=False,
+            raise_interrupt=True,  # Ctrl-C while it starts (in the main thread) stops all
         )
         first = next(batches, set())
 

@@ -6,6 +6,7 @@ editor does, and the tests wait (with timeouts) for the page to show it by itsel
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,11 +59,14 @@ def page(project: Path, context: BrowserContext) -> Iterator[Page]:
 
 
 def edit(project: Path, old: str, new: str) -> None:
-    """Replace `old` by `new` in the issue file, as an editor saves it."""
+    """Replace `old` by `new` in the issue file, as many editors save it: written aside, then
+    renamed over (written in place, the preview may first catch it empty, and show that)."""
     path = project / ISSUE
     text = path.read_text(encoding="utf-8")
     assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    aside = path.with_name(f".{path.name}.swp")
+    aside.write_text(text.replace(old, new), encoding="utf-8")
+    os.replace(aside, path)
 
 
 def wait_for_frame_text(page: Page, text: str, *, present: bool = True) -> None:
@@ -104,7 +108,10 @@ def test_a_broken_file_shows_the_error_page_and_fixing_it_brings_the_email_back(
     frame = page.frame_locator("#email")
     problem = frame.locator("#problems li").first.inner_text()
     assert problem.startswith("issues/2026-11-30.yaml:4:10: YAML syntax error"), problem
-    assert page.locator("#subject").inner_text() == "Build failed"
+    page.wait_for_function(
+        "() => document.querySelector('#subject').textContent === 'Build failed'",
+        timeout=TIMEOUT,
+    )
     assert page.locator("#problems li").first.inner_text() == problem
     edit(project, "subject: [A small issue", "subject: A small issue")
     wait_for_frame_text(page, "The lead")
@@ -112,7 +119,10 @@ def test_a_broken_file_shows_the_error_page_and_fixing_it_brings_the_email_back(
     page.wait_for_function(
         "() => document.querySelectorAll('#problems li').length === 0", timeout=TIMEOUT
     )
-    assert page.locator("#subject").inner_text() == "A small issue"
+    page.wait_for_function(
+        "() => document.querySelector('#subject').textContent === 'A small issue'",
+        timeout=TIMEOUT,
+    )
 
 
 def _frame_width(page: Page) -> float:
