@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
+_HOST = re.compile(r"(?:\w(?:[\w-]*\w)?\.)*\w(?:[\w-]*\w)?\.?|[0-9a-f:.]*:[0-9a-f:.]*")
 _UNSAFE = re.compile(r"[\s\x00-\x1f\x7f<>\"\\^`{|}]")
 
 
@@ -21,8 +22,10 @@ def http_url_problem(value: str) -> str | None:
         if not parts.scheme:
             return f"must be an absolute http(s) URL, not the relative {shown!r}"
         return f"must be an absolute http(s) URL, not a {parts.scheme}: link"
-    if not host or not re.fullmatch(r"[\w.-]+|[0-9a-f:.]+", host):
+    if not host or not _HOST.fullmatch(host):
         return f"must be an absolute http(s) URL with a host name, not {shown!r}"
+    if "@" in parts.netloc:  # shown to every reader, and a classic way to disguise a link
+        return "must not carry a user name or password (user:password@ before the host)"
     if _UNSAFE.search(value):
         return f"must not contain spaces, quotes or control characters: {shown!r}"
     return None
