@@ -12,12 +12,11 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 
-from newsletter.model import Settings
+from newsletter.model import EMAIL_ADDRESS, Settings
 from newsletter.problems import UserError
 from newsletter.render import Rendition
 
-_ADDRESS = re.compile(r"[^@\s<>\"(),;:\\\[\]]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def check_header(name: str, value: str) -> str:
@@ -30,7 +29,7 @@ def check_header(name: str, value: str) -> str:
 def check_address(value: str) -> str:
     """A bare email address, refused unless it looks like one (and nothing more)."""
     address = check_header("address", value.strip())
-    if not _ADDRESS.fullmatch(address):
+    if not EMAIL_ADDRESS.fullmatch(address):
         raise UserError(f"not an email address: {value!r}")
     return address
 
@@ -55,9 +54,9 @@ def compose(
     message["Subject"] = check_header("subject", subject or rendition.subject)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
-    if unsubscribe and unsubscribe.startswith("https://"):
+    if unsubscribe and unsubscribe.startswith(("https://", "http://")):
         message["List-Unsubscribe"] = f"<{check_header('unsubscribe URL', unsubscribe)}>"
-        if one_click:  # a promise that a POST to the URL unsubscribes at once (RFC 8058)
+        if one_click and unsubscribe.startswith("https://"):  # RFC 8058: POST, over HTTPS
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # Quoted-printable keeps every line under 998 bytes (RFC 5322) however long the HTML's.
     message.set_content(rendition.text, cte="quoted-printable")

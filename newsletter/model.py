@@ -44,8 +44,13 @@ def _none_as_empty(value: object) -> object:
     return [] if value is None else value
 
 
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+EMAIL_ADDRESS = re.compile(rf"[^@\s<>\"(),;:\\\[\]]+@(?:{_LABEL}\.)+[A-Za-z]{{2,}}")
+"""A bare email address: local part, @, a domain of two or more labels."""
+
+
 def _email(value: str) -> str:
-    if not re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", value):
+    if not EMAIL_ADDRESS.fullmatch(value):
         raise ValueError(f"not an email address: {value!r}")
     return value
 

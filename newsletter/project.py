@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -99,5 +100,15 @@ class Project:
 
 
 def slug(path: Path) -> str:
-    """The issue's name in output folders and URLs: its file name without `.yaml`."""
-    return path.stem if path.suffix in (".yaml", ".yml") else os.path.basename(path)
+    """The issue's name in output folders and URLs: its file name without `.yaml`; refused
+    unless it is safe as both (`...yaml` would name the folder above)."""
+    name = path.stem if path.suffix in (".yaml", ".yml") else os.path.basename(path)
+    if not _SLUG.fullmatch(name):
+        raise ProjectError(
+            f"{path.name}: an issue's file name becomes a folder and a web address; use only"
+            " a-z, A-Z, 0-9, '-', '_' and '.' (not first), such as 2026-11-30.yaml"
+        )
+    return name
+
+
+_SLUG = re.compile(r"[^\W_][\w.-]*", re.ASCII)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import click
+import pytest
 
 from newsletter.cli import cli
 from tests.conftest import RunCli
@@ -122,6 +123,21 @@ def test_no_such_issue(project: Path, run: RunCli) -> None:
     result = run("build", "2026-01-01")
     assert result.exit_code == 1
     assert result.stderr == "Error: no issue file '2026-01-01' (looked in issues/ too)\n"
+
+
+@pytest.mark.parametrize("name", ["...yaml", ".hidden.yaml", "special #2?.yaml", "a b.yaml"])
+@pytest.mark.parametrize("command", [["build"], ["export", "--to", "html"], ["check"]])
+def test_an_issue_file_name_unfit_for_a_folder_or_address_is_refused(
+    project: Path, run: RunCli, name: str, command: list[str]
+) -> None:
+    issues = project / "issues"
+    (issues / name).write_bytes((issues / "2026-11-30.yaml").read_bytes())
+    before = sorted(p.relative_to(project) for p in project.rglob("*"))
+    result = run(*command, f"issues/{name}")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {name}: an issue's file name becomes a folder")
+    assert len(result.stderr.splitlines()) == 1
+    assert sorted(p.relative_to(project) for p in project.rglob("*")) == before
 
 
 def test_no_issues_yet(project: Path, run: RunCli) -> None:

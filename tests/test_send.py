@@ -385,6 +385,12 @@ def test_one_refused_recipient_of_two(project: Path, run: RunCli, smtp_server: S
             "the address contains a line break or control character: 'x@y.org\\nBcc: z@w.org'",
         ),
         ("ok@example.org,<x@y.org>", "not an email address: '<x@y.org>'"),
+        ("a@..com", "not an email address: 'a@..com'"),
+        ("a@-example.org", "not an email address: 'a@-example.org'"),
+        (
+            "x@y.org\x85Bcc: z@w.org",
+            "the address contains a line break or control character: 'x@y.org\\x85Bcc: z@w.org'",
+        ),
     ],
 )
 def test_an_invalid_address_is_refused_before_connecting(
@@ -466,3 +472,24 @@ def test_the_password_is_in_no_argument_and_no_output(
     assert PASSWORD.encode() not in cmdline
     assert PASSWORD not in out + err
     assert len(server.inbox.received) == 1
+
+
+@pytest.mark.parametrize(
+    "command", [["send-test", "--to", "a@example.org"], ["export", "--to", "eml"]]
+)
+def test_a_subject_that_would_inject_a_header_is_refused_at_its_line(
+    project: Path, run: RunCli, smtp_server: StartServer, command: list[str]
+) -> None:
+    server = smtp_server()
+    issue = project / "issues" / "2026-11-30.yaml"
+    text = issue.read_text(encoding="utf-8")
+    issue.write_text(
+        text.replace("subject: A small issue", 'subject: "A small issue\\x85Bcc: x@example.com"'),
+        encoding="utf-8",
+    )
+    result = run(*command, "--smtp", server.address) if command[0] == "send-test" else run(*command)
+    assert result.exit_code == 1
+    assert "subject: contains the control character U+0085; remove it" in result.stderr
+    assert result.stderr.startswith("issues/2026-11-30.yaml:3:10: ")
+    assert server.connections == 0
+    assert not (project / "dist").exists()
