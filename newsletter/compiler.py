@@ -124,12 +124,15 @@ def inline_css(html: str, css: str) -> str:
 
     doctype = _DOCTYPE.match(html)
     protected: list[str] = []
+    marker = "nl-url-"
+    while marker in html:  # content that happens to contain the marker must stay as it is
+        marker = "x" + marker
 
     def protect(match: re.Match[str]) -> str:
         # premailer's serializer %-encodes spaces and non-ASCII in URLs: merge tags such as
         # {{ UnsubscribeURL }} must come out byte-exact.
         protected.append(match.group(2) + match.group(3) + match.group(2))
-        return f'{match.group(1)}"nl-url-{len(protected) - 1}"'
+        return f'{match.group(1)}"{marker}{len(protected) - 1}"'
 
     body = _URL_ATTRIBUTE.sub(protect, html[doctype.end() if doctype else 0 :])
     body = re.sub(r"<style\b", '<style data-premailer="ignore"', body)
@@ -149,7 +152,7 @@ def inline_css(html: str, css: str) -> str:
         ).transform(pretty_print=False)
     # Style blocks inside conditional comments are not parsed, so they keep the marker.
     out = out.replace('<style data-premailer="ignore"', "<style")
-    out = re.sub(r'(?<==)"nl-url-(\d+)"', lambda m: protected[int(m.group(1))], out)
+    out = re.sub(rf'(?<==)"{marker}(\d+)"', lambda m: protected[int(m.group(1))], out)
     return (doctype.group(0).lstrip() if doctype else "") + out
 
 

@@ -65,6 +65,14 @@ def test_non_ascii_urls_survive_byte_exact(project: Path) -> None:
     assert "%C5" not in html
 
 
+def test_text_that_looks_like_a_protected_url_stays_text(project: Path) -> None:
+    title = 'Config tip: set href="nl-url-0" and src="nl-url-3"'
+    quoted = '"' + title.replace('"', '\\"') + '"'
+    _edit(project / "issues" / "2026-11-30.yaml", "title: The lead", f"title: {quoted}")
+    page = lxml.html.fromstring(_render(project).html)
+    assert page.xpath("//h3")[0].text_content().strip() == title
+
+
 NASTY = 'Tom & Jerry <b>"bold"</b> it\'s 5 < 6 > 4 🎉 שלום עולם &amp;'
 
 
