@@ -278,12 +278,29 @@ class CheckSettings(Closed):
     )
 
 
+UTM_PLACEHOLDERS = ("number", "date", "slug")
+"""What a UTM value may contain in braces, filled per issue."""
+
+
+def _utm_value(value: str) -> str:
+    try:
+        value.format_map(dict.fromkeys(UTM_PLACEHOLDERS, ""))
+    except (KeyError, IndexError, AttributeError, ValueError) as e:
+        known = ", ".join(f"{{{k}}}" for k in UTM_PLACEHOLDERS)
+        problem = f"no placeholder {{{e.args[0]}}}" if isinstance(e, KeyError) else str(e)
+        raise ValueError(f"{problem}; there are {known}") from None
+    return value
+
+
+UtmValue = Annotated[Text, AfterValidator(_utm_value)]
+
+
 class Utm(Closed):
     """UTM parameters added to article links on export; {number}, {date} and {slug} are filled."""
 
-    source: Text = Field(description="utm_source, e.g. `newsletter`.")
-    medium: Text = Field("email", description="utm_medium.")
-    campaign: Text = Field("issue-{number}", description="utm_campaign, e.g. `weekly-{date}`.")
+    source: UtmValue = Field(description="utm_source, e.g. `newsletter`.")
+    medium: UtmValue = Field("email", description="utm_medium.")
+    campaign: UtmValue = Field("issue-{number}", description="utm_campaign, e.g. `weekly-{date}`.")
     exclude: list[Text] = Field(
         [], description="Domains whose links are left alone (the newsletter's own always are)."
     )
