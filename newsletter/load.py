@@ -209,7 +209,7 @@ def _markdown_problems(document: Document, loc: Loc, text: Any) -> Iterator[Prob
         return
     line, column = document.position(loc)
     for href in markup.links(text):
-        if href.startswith("mailto:"):
+        if urls.is_mailto(href):
             continue
         problem = urls.http_url_problem(href)
         if problem:

@@ -14,7 +14,7 @@ from newsletter import urls
 
 
 def _safe_link(url: str) -> bool:
-    return url.startswith("mailto:") or urls.http_url_problem(url) is None
+    return urls.is_mailto(url) or urls.http_url_problem(url) is None
 
 
 @cache

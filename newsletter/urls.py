@@ -31,6 +31,11 @@ def http_url_problem(value: str) -> str | None:
     return None
 
 
+def is_mailto(url: str) -> bool:
+    """Whether `url` is a mailto: link (the scheme in any case, as browsers take it)."""
+    return url[:7].lower() == "mailto:"
+
+
 TRACKING = re.compile(
     r"utm_[a-z_]*|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|yclid|twclid|igshid|"
     r"mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi|mkt_tok|oly_anon_id|oly_enc_id|vero_id|"

@@ -73,6 +73,13 @@ def test_text_that_looks_like_a_protected_url_stays_text(project: Path) -> None:
     assert cast(list[Any], page.xpath("//h3"))[0].text_content().strip() == title
 
 
+def test_a_mailto_link_is_a_link_in_any_case(project: Path) -> None:
+    intro = "Write to [us](MAILTO:weekly@example.org) or [them](mailto:them@example.org)."
+    _edit(project / "issues" / "2026-11-30.yaml", "intro: Hello *readers*.", f"intro: {intro}")
+    html = _render(project).html
+    assert 'href="MAILTO:weekly@example.org"' in html and 'href="mailto:them@example.org"' in html
+
+
 NASTY = 'Tom & Jerry <b>"bold"</b> it\'s 5 < 6 > 4 🎉 שלום עולם &amp;'
 
 
