@@ -94,6 +94,8 @@ def _article(found: Found) -> dict[str, Any]:
 
 def find_section(document: Document, issue: Issue, name: str, create: bool) -> Where:
     """Where `--section NAME` puts articles: a section of the issue, or a new one."""
+    if not name.strip():
+        raise UserError("--section is empty: name a section of the issue, such as --section News")
     titles = [section.title for section in issue.sections]
     for index, title in enumerate(titles):
         if title.casefold() == name.strip().casefold():

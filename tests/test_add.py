@@ -356,3 +356,17 @@ def test_a_timeout_must_be_a_sensible_number_of_seconds(
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1].startswith("Error: Invalid value for '--timeout': ")
     assert (project / ISSUE).read_bytes() == before
+
+
+@pytest.mark.parametrize("extra", [[], ["--create-section"]])
+def test_an_empty_section_name_is_refused(
+    project: Path, run: RunCli, site: Site, extra: list[str]
+) -> None:
+    before = (project / ISSUE).read_bytes()
+    result = run("add", site.add("/a", "<title>A</title>"), "--section", " ", *extra)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: --section is empty: name a section of the issue, such as --section News\n",
+    )
+    assert site.requests == []  # refused before fetching
+    assert (project / ISSUE).read_bytes() == before
