@@ -37,6 +37,11 @@ def next_issue(newest: Issue, newest_text: str, date: dt.date | None) -> tuple[s
     """The file name and text of the issue after `newest`: number + 1, a week later (or
     `date`), the same sections and layouts, empty, with placeholders to replace."""
     when = date or newest.date + dt.timedelta(days=7)
+    if when <= newest.date:
+        raise UserError(
+            f"--date {when.isoformat()} is not after issue {newest.number}"
+            f" of {newest.date.isoformat()}: a new issue comes after the newest one"
+        )
     issue = CommentedMap()
     issue["number"] = newest.number + 1
     issue["date"] = when

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import RunCli
 
 
@@ -47,12 +49,26 @@ def test_new_keeps_the_schema_modeline_and_takes_a_date(project: Path, run: RunC
 def test_new_never_overwrites_an_issue(project: Path, run: RunCli) -> None:
     existing = project / "issues" / "2026-11-30.yaml"
     before = existing.read_bytes()
-    result = run("new", "--date", "2026-11-30")
+    # The newest file says it is of 2026-11-23: a week later is the existing 2026-11-30.
+    newest = before.decode().replace("number: 1", "number: 2").replace("2026-11-30", "2026-11-23")
+    (project / "issues" / "2026-12-01.yaml").write_text(newest, encoding="utf-8")
+    result = run("new")
     assert result.exit_code == 1
     assert result.stderr == (
         "Error: issues/2026-11-30.yaml exists already; new never overwrites an issue\n"
     )
     assert existing.read_bytes() == before
+
+
+@pytest.mark.parametrize("date", ["2026-11-30", "2026-11-01"])
+def test_a_new_issue_comes_after_the_newest(project: Path, run: RunCli, date: str) -> None:
+    result = run("new", "--date", date)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: --date {date} is not after issue 7 of 2026-11-30:"
+        " a new issue comes after the newest one\n",
+    )
+    assert sorted(p.name for p in (project / "issues").iterdir()) == ["2026-11-30.yaml"]
 
 
 def test_new_reports_a_broken_newest_issue(project: Path, run: RunCli) -> None:
