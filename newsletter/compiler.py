@@ -105,10 +105,23 @@ def compile_mjml(mjml: str, theme: Theme, template: str) -> str:
     import mjml as mrml  # a compiled extension: loaded only when something is built
 
     css = "\n".join(_INLINE_STYLE.findall(mjml))
+    failed: list[str] = []  # MRML says only that an include failed: say which, and why
+
+    def include(path: str) -> str:
+        try:
+            return theme.include(path)
+        except FileNotFoundError:
+            failed.append(f'<mj-include path="{path}">: no such file in the theme\'s folders')
+            raise
+        except UnicodeDecodeError:
+            failed.append(f'<mj-include path="{path}">: the file is not UTF-8 text')
+            raise
+
     try:
-        html = mrml.mjml2html(_INLINE_STYLE.sub("", mjml), fonts={}, include_loader=theme.include)
+        html = mrml.mjml2html(_INLINE_STYLE.sub("", mjml), fonts={}, include_loader=include)
     except ValueError as e:
-        raise ProblemsError([Problem(template, 0, 0, "", f"MJML error: {e}")]) from None
+        message = f"MJML error: {failed[-1] if failed else e}"
+        raise ProblemsError([Problem(template, 0, 0, "", message)]) from None
     return inline_css(html, css) if css.strip() else html
 
 

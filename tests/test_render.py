@@ -293,8 +293,16 @@ def test_mj_include_stays_inside_the_theme(project: Path, tmp_path: Path) -> Non
     _edit(template, 'path="part.mjml"', 'path="../secret.mjml"')
     problems = _problems(project)
     assert problems == [
-        "templates/issue.mjml.j2: MJML error: unable to load included template "
-        "in root template at position " + problems[0].rsplit("position ", 1)[1]
+        'templates/issue.mjml.j2: MJML error: <mj-include path="../secret.mjml">: '
+        "no such file in the theme's folders"
+    ]
+    (project / "templates" / "part.mjml").write_bytes(
+        "<mj-text>caf\xe9</mj-text>".encode("latin-1")
+    )
+    _edit(template, 'path="../secret.mjml"', 'path="part.mjml"')
+    assert _problems(project) == [
+        'templates/issue.mjml.j2: MJML error: <mj-include path="part.mjml">: '
+        "the file is not UTF-8 text"
     ]
 
 
