@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import html
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
@@ -15,13 +17,21 @@ from urllib.parse import quote
 
 from newsletter import __version__
 from newsletter.model import Issue, Settings
-from newsletter.problems import Problem
+from newsletter.problems import Problem, UserError
 from newsletter.render import Links, render
 from newsletter.theme import Theme
 
 ATOM = "http://www.w3.org/2005/Atom"
 CACHE = ".newsletter-archive.json"
-"""In the output folder: the content hash each issue's page was built from."""
+"""In the output folder: the content hash each issue's page was built from, and the issue
+folders the archive wrote there. Its presence marks the folder as the archive's own."""
+
+PAGE_FILES = ("index.html", "email.txt")
+"""What the archive writes into an issue's folder, and all it removes from one."""
+
+
+class FolderError(UserError):
+    """The output folder holds files that the archive did not write."""
 
 
 @dataclass(frozen=True)
@@ -77,20 +87,34 @@ def pages(issues: Sequence[tuple[str, Issue]], site: Site) -> list[Page]:
     ]
 
 
-def duplicates(issues: Iterable[tuple[str, Path, Issue]]) -> list[Problem]:
+@dataclass(frozen=True)
+class Source:
+    """An issue file read for the archive."""
+
+    slug: str
+    path: Path
+    shown: str  # the path as the user sees it
+    issue: Issue
+    number_at: tuple[int, int]  # the line and column of its number
+
+
+def duplicates(sources: Iterable[Source]) -> list[Problem]:
     """Two files with the same slug or the same number: the archive cannot hold both."""
     problems = []
-    slugs: dict[str, Path] = {}
-    numbers: dict[int, Path] = {}
-    for slug, path, issue in issues:
-        if slug in slugs:
-            message = f"the same name as {slugs[slug].name}: the archive needs one page each"
-            problems.append(Problem(str(path), 0, 0, "", message))
-        elif issue.number in numbers:
-            message = f"the same number ({issue.number}) as {numbers[issue.number].name}"
-            problems.append(Problem(str(path), 0, 0, "", message))
-        slugs.setdefault(slug, path)
-        numbers.setdefault(issue.number, path)
+    slugs: dict[str, Source] = {}
+    numbers: dict[int, Source] = {}
+    for source in sources:
+        number = source.issue.number
+        if source.slug in slugs:
+            message = (
+                f"the same name as {slugs[source.slug].path.name}: the archive needs one page each"
+            )
+            problems.append(Problem(source.shown, 0, 0, "", message))
+        elif number in numbers:
+            message = f"the same number ({number}) as {numbers[number].path.name}"
+            problems.append(Problem(source.shown, *source.number_at, "number", message))
+        slugs.setdefault(source.slug, source)
+        numbers.setdefault(number, source)
     return problems
 
 
@@ -163,8 +187,19 @@ def feed_xml(latest: Sequence[tuple[Page, str]], settings: Settings, site: Site)
         sub(entry, "published", _time(page.issue.date))
         sub(entry, "updated", _time(page.issue.date))
         sub(entry, "summary", page.description)
-        sub(entry, "content", content, type="html")
+        sub(entry, "content", absolute_links(content, page.url or site.url), type="html")
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def absolute_links(page_html: str, base: str) -> str:
+    """The page with every link and image address made absolute from `base`, its address:
+    in a feed entry, the relative links of the page would resolve against the feed's."""
+    import lxml.html
+
+    document = lxml.html.document_fromstring(page_html)
+    assert isinstance(document, lxml.html.HtmlMixin)
+    document.make_links_absolute(base, handle_failures="ignore")
+    return str(lxml.html.tostring(document, encoding="unicode"))
 
 
 def sitemap_xml(all_pages: Sequence[Page], site: Site) -> str:
@@ -183,9 +218,68 @@ def sitemap_xml(all_pages: Sequence[Page], site: Site) -> str:
     )
 
 
-def cache_entry(value: Any) -> dict[str, str]:
-    """The cache file's content, or an empty one if it is missing or unreadable."""
-    return value if isinstance(value, dict) else {}
+@dataclass(frozen=True)
+class Marker:
+    """The marker file's content: the fingerprint each page on disk was built from, and every
+    issue folder the archive wrote (the only ones it ever removes)."""
+
+    pages: dict[str, str]
+    written: frozenset[str]
+
+    @classmethod
+    def parse(cls, value: Any) -> Marker:
+        """The marker from its JSON; empty if it is unreadable."""
+        if not isinstance(value, dict):
+            return cls({}, frozenset())
+        if isinstance(value.get("pages"), dict):
+            pages = {k: v for k, v in value["pages"].items() if isinstance(v, str)}
+            written = value.get("written")
+            names = written if isinstance(written, list) else []
+            return cls(pages, frozenset(n for n in names if isinstance(n, str)))
+        # The first format: the fingerprints alone, of the pages the archive wrote.
+        pages = {k: v for k, v in value.items() if isinstance(v, str)}
+        return cls(pages, frozenset(pages))
+
+    def dumps(self) -> bytes:
+        """The marker as the file holds it."""
+        content = {"pages": self.pages, "written": sorted(self.written)}
+        return json.dumps(content, indent=1, sort_keys=True).encode()
+
+
+def read_marker(out: Path) -> Marker:
+    """The marker in the output folder `out`, or an empty one."""
+    try:
+        return Marker.parse(json.loads((out / CACHE).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return Marker({}, frozenset())
+
+
+def check_folder(out: Path, shown: str) -> None:
+    """Raise FolderError if `out` holds files and no marker: the archive would overwrite them."""
+    if not out.is_dir() or (out / CACHE).exists() or next(out.iterdir(), None) is None:
+        return
+    raise FolderError(
+        f"{shown} is not empty and was not written by newsletter archive (it has no {CACHE}):"
+        " choose an empty or new folder, or remove its files"
+    )
+
+
+def remove_pages(out: Path, names: Iterable[str]) -> list[str]:
+    """Remove what the archive wrote into each issue folder `names` in `out`, and the folder
+    once nothing else is left in it; return the names of those that were there."""
+    removed = []
+    for name in sorted(names):
+        folder = out / name
+        if name in ("", ".", "..") or Path(name).name != name or folder.is_symlink():
+            continue  # not a folder the archive can have written
+        if not folder.is_dir():
+            continue
+        for file in PAGE_FILES:
+            (folder / file).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the folder also holds someone else's files
+            folder.rmdir()
+        removed.append(name)
+    return removed
 
 
 @dataclass(frozen=True)
@@ -196,6 +290,7 @@ class Summary:
     skipped: int
     problems: tuple[Problem, ...]
     warnings: tuple[str, ...]
+    removed: tuple[str, ...] = ()
 
 
 _WORKER: dict[str, Any] = {}
@@ -210,14 +305,21 @@ def _project(root: str) -> Any:
     return _WORKER["project"]
 
 
-def _load(root: str, path: str) -> tuple[str, Issue | None, tuple[Problem, ...]]:
+def _load(root: str, path: str) -> tuple[Source | None, tuple[Problem, ...]]:
+    from newsletter.load import load_issue_document
     from newsletter.problems import ProblemsError
+    from newsletter.project import slug
 
     project = _project(root)
+    file = Path(path)
     try:
-        return path, project.load_issue(Path(path)), ()
+        name = slug(file)
+        document, issue = load_issue_document(file, project.show(file), project.theme.layouts)
     except ProblemsError as e:
-        return path, None, tuple(e.problems)
+        return None, tuple(e.problems)
+    except UserError as e:  # a file name unfit for a folder: the other issues are still built
+        return None, (Problem(project.show(file), 0, 0, "", str(e).split(": ", 1)[1]),)
+    return Source(name, file, document.path, issue, document.position(("number",))), ()
 
 
 def _render(root: str, page: Page, site: Site) -> tuple[str, str, str, tuple[Problem, ...]]:
@@ -233,14 +335,18 @@ def _render(root: str, page: Page, site: Site) -> tuple[str, str, str, tuple[Pro
 
 def write_archive(project: Any, out: Path, *, jobs: int, progress: Any = None) -> Summary:
     """Build the archive of every issue in `issues/` into `out`, rendering (on `jobs`
-    processes) only the pages whose sources changed since the last build there."""
-    import json
+    processes) only the pages whose sources changed since the last build there.
+
+    Everything is rendered before anything is written, so a template error writes nothing.
+    Raises FolderError, writing nothing, if `out` holds files the archive did not write.
+    """
     import multiprocessing
     from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
-    from newsletter.project import ISSUES_DIR, SETTINGS_FILE, slug
+    from newsletter.project import ISSUES_DIR, SETTINGS_FILE
     from newsletter.writers import write_atomic
 
+    check_folder(out, project.show(out))
     root = str(project.root)
     settings, theme = project.settings, project.theme
     site = site_of(settings)
@@ -252,55 +358,69 @@ def write_archive(project: Any, out: Path, *, jobs: int, progress: Any = None) -
     else:
         executor = ThreadPoolExecutor(1)
     problems: list[Problem] = []
+    rendered: dict[str, tuple[str, str]] = {}
     with executor:
-        loaded = list(executor.map(_load, [root] * len(files), [str(f) for f in files]))
         valid = []
-        for path, issue, found in loaded:
+        for source, found in executor.map(_load, [root] * len(files), [str(f) for f in files]):
             problems.extend(found)
-            if issue is not None:
-                valid.append((slug(Path(path)), Path(path), issue))
+            if source is not None:
+                valid.append(source)
         clashes = duplicates(valid)
+        problems.extend(clashes)
         clashing = {p.path for p in clashes}
-        problems.extend(replace(p, path=project.show(Path(p.path))) for p in clashes)
-        valid = [v for v in valid if str(v[1]) not in clashing]
-        all_pages = pages([(s, i) for s, _, i in valid], site)
-        sources = {s: path.read_bytes() for s, path, _ in valid}
+        valid = [v for v in valid if v.shown not in clashing]
+        all_pages = pages([(v.slug, v.issue) for v in valid], site)
+        sources = {v.slug: v.path.read_bytes() for v in valid}
         settings_bytes = (project.root / SETTINGS_FILE).read_bytes()
         theme_hash = theme_fingerprint(theme)
-        try:
-            cache = cache_entry(json.loads((out / CACHE).read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            cache = {}
+        marker = read_marker(out)
         prints = {
             p.slug: fingerprint(sources[p.slug], p, settings_bytes, theme_hash) for p in all_pages
         }
         todo = [
             p
             for p in all_pages
-            if cache.get(p.slug) != prints[p.slug] or not (out / p.slug / "index.html").is_file()
+            if marker.pages.get(p.slug) != prints[p.slug]
+            or not (out / p.slug / "index.html").is_file()
         ]
-        rendered = executor.map(_render, [root] * len(todo), todo, [site] * len(todo))
-        for done, (name, web, text, found) in enumerate(rendered, 1):
+        results = executor.map(_render, [root] * len(todo), todo, [site] * len(todo))
+        for done, (name, web, text, found) in enumerate(results, 1):
             if found:
                 problems.extend(found)
                 prints.pop(name, None)
             else:
-                write_atomic(out / name / "index.html", web.encode())
-                write_atomic(out / name / "email.txt", text.encode())
+                rendered[name] = (web, text)
             if progress is not None:
                 progress(done, len(todo))
     built = [p for p in all_pages if p.slug in prints]
-    write_atomic(out / "index.html", index_html(built, settings, theme, site).encode())
+    outputs = [("index.html", index_html(built, settings, theme, site))]
     warnings = []
     if site.url:
         latest = list(reversed(built))[: settings.archive.feed_entries]
-        content = [(p, (out / p.slug / "index.html").read_text(encoding="utf-8")) for p in latest]
-        write_atomic(out / "feed.xml", feed_xml(content, settings, site).encode())
-        write_atomic(out / "sitemap.xml", sitemap_xml(built, site).encode())
+        content = [
+            (p, rendered[p.slug][0] if p.slug in rendered else _read(out / p.slug / "index.html"))
+            for p in latest
+        ]
+        outputs.append(("feed.xml", feed_xml(content, settings, site)))
+        outputs.append(("sitemap.xml", sitemap_xml(built, site)))
     else:
         warnings.append("no archive_url in the settings: the feed and the sitemap need one")
-    write_atomic(out / CACHE, json.dumps(prints, indent=1, sort_keys=True).encode())
+
+    claimed = marker.written | set(rendered)
+    if claimed != marker.written or not (out / CACHE).is_file():
+        # Claim the folders before writing into them: after a crash the marker still knows them.
+        write_atomic(out / CACHE, replace(marker, written=claimed).dumps())
+    for name, (web, text) in rendered.items():
+        write_atomic(out / name / "index.html", web.encode())
+        write_atomic(out / name / "email.txt", text.encode())
+    for name, text in outputs:
+        write_atomic(out / name, text.encode())
+    current = {f.stem for f in files}
+    removed = remove_pages(out, marker.written - current)
+    write_atomic(out / CACHE, Marker(prints, frozenset(claimed & current)).dumps())
     skipped = len(all_pages) - len(todo)
-    return Summary(
-        len(todo) - (len(all_pages) - len(built)), skipped, tuple(problems), tuple(warnings)
-    )
+    return Summary(len(rendered), skipped, tuple(problems), tuple(warnings), tuple(removed))
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")

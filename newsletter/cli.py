@@ -459,8 +459,9 @@ def archive(output: Path | None, jobs: int | None) -> None:
     """Build the public archive: a page per issue, an index, an Atom feed and a sitemap.
 
     Only issues whose file, neighbours, settings or theme changed since the last build in
-    that folder are rendered again. An issue with problems is reported (exit 1) and the
-    others are still built.
+    that folder are rendered again, and the pages of issue files that are gone are removed.
+    An issue with problems is reported (exit 1) and the others are still built. The folder
+    must be new, empty, or one this command wrote.
 
     Example:
 
@@ -490,9 +491,10 @@ def archive(output: Path | None, jobs: int | None) -> None:
     for warning in summary.warnings:
         click.echo(f"Warning: {warning}", err=True)
     seconds = time.perf_counter() - started
+    removed = f"{len(summary.removed)} removed, " if summary.removed else ""
     click.echo(
         f"Archive in {project.show(out)}: {count(summary.built, 'issue')} built, "
-        f"{summary.skipped} unchanged, {count(len(summary.problems), 'problem')}, "
+        f"{summary.skipped} unchanged, {removed}{count(len(summary.problems), 'problem')}, "
         f"in {seconds:.2f} s."
     )
     if summary.problems:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -126,6 +127,32 @@ def test_the_feed_is_valid_atom_with_full_content(
     assert len(sitemap) == 6
 
 
+def test_every_link_in_the_feed_is_absolute(project: Path, issues: list[Path], run: RunCli) -> None:
+    # A feed reader resolves a relative link against the feed's address, or not at all.
+    assert run("archive").exit_code == 0
+    raw = (project / "site" / "feed.xml").read_bytes()
+    assert run("archive").exit_code == 0  # the pages read back from the folder: the same feed
+    assert (project / "site" / "feed.xml").read_bytes() == raw
+    root = lxml.etree.fromstring(raw)
+    contents = root.findall(
+        "{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}content"
+    )
+    assert len(contents) == 5
+    for content in contents:
+        page = lxml.html.fromstring(content.text or "")
+        found = page.xpath("//@href | //@src")
+        assert isinstance(found, list) and found
+        links = [str(link) for link in found]
+        for link in links:
+            assert urlsplit(link).scheme in ("http", "https") and urlsplit(link).netloc, link
+    newest = lxml.html.fromstring(contents[0].text or "")
+    assert newest.xpath("//a[@rel='prev']/@href") == ["https://example.org/weekly/2026-10-22/"]
+    assert newest.xpath("//nav//a[not(@rel)]/@href") == ["https://example.org/weekly/"]
+    # The pages themselves keep their relative links: they work on any host and locally.
+    page = lxml.html.parse(str(project / "site" / "2026-10-29" / "index.html")).getroot()
+    assert page.xpath("//a[@rel='prev']/@href") == ["../2026-10-22/"]
+
+
 def test_only_what_changed_is_rendered_again(
     project: Path, issues: list[Path], run: RunCli
 ) -> None:
@@ -157,16 +184,23 @@ def test_a_bad_issue_is_reported_and_the_others_built(
     project: Path, issues: list[Path], run: RunCli
 ) -> None:
     issues[1].write_text(issues[1].read_text().replace("number: 11", "number: eleven"))
-    issues[3].write_text(issues[3].read_text().replace("number: 13", "number: 12"))
+    issues[3].write_text(
+        "# Issue 13.\n" + issues[3].read_text().replace("number: 13", "number:  12")
+    )
+    # A name that would make its folder the one above the site's.
+    (project / "issues" / "...yaml").write_text(_issue(20, 30), encoding="utf-8")
     result = run("archive")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
+        "issues/...yaml: an issue's file name becomes a folder and a web address; use only"
+        " a-z, A-Z, 0-9, '-', '_' and '.' (not first), such as 2026-11-30.yaml",
         "issues/2026-10-08.yaml:1:9: number: expected a whole number, got 'eleven'",
-        "issues/2026-10-22.yaml: the same number (12) as 2026-10-15.yaml",
+        "issues/2026-10-22.yaml:2:10: number: the same number (12) as 2026-10-15.yaml",
     ]
     assert _summary(result.stdout) == (
-        "Archive in site: 3 issues built, 0 unchanged, 2 problems, in T s."
+        "Archive in site: 3 issues built, 0 unchanged, 3 problems, in T s."
     )
+    assert not (project / "index.html").exists()
     assert sorted(p.name for p in (project / "site").iterdir() if p.is_dir()) == [
         "2026-10-01",
         "2026-10-15",
@@ -205,3 +239,126 @@ def test_sixty_issues(project: Path, run: RunCli) -> None:
     assert result.stdout.splitlines()[-1].startswith(
         "Archive in site: 60 issues built, 0 unchanged, 0 problems, in "
     )
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_folder_it_did_not_write_is_refused(
+    project: Path, issues: list[Path], run: RunCli
+) -> None:
+    mine = project / "mysite"
+    mine.mkdir()
+    (mine / "index.html").write_text("mine\n")
+    result = run("archive", "-o", "mysite")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Error: mysite is not empty and was not written by newsletter archive (it has no "
+        ".newsletter-archive.json): choose an empty or new folder, or remove its files\n"
+    )
+    assert _files(mine) == {"index.html": b"mine\n"}
+    # An empty folder is fine, and once the archive is there, so is building it again.
+    (mine / "index.html").unlink()
+    assert run("archive", "-o", "mysite").exit_code == 0
+    again = run("archive", "-o", "mysite")
+    assert again.exit_code == 0, again.output
+    assert _summary(again.stdout) == (
+        "Archive in mysite: 0 issues built, 5 unchanged, 0 problems, in T s."
+    )
+
+
+def test_the_pages_of_issues_that_are_gone_are_removed(
+    project: Path, issues: list[Path], run: RunCli
+) -> None:
+    site = project / "site"
+    (site / "2026-10-02").mkdir(parents=True)  # not the archive's: never removed
+    (site / "2026-10-02" / "index.html").write_text("mine\n")
+    (site / ".newsletter-archive.json").write_text("{}")
+    assert run("archive").exit_code == 0
+    (site / "2026-10-01" / "notes.txt").write_text("mine too\n")
+    issues[0].unlink()
+    issues[4].rename(issues[4].with_name("2026-10-30.yaml"))
+    result = run("archive")
+    assert result.exit_code == 0, result.output
+    assert _summary(result.stdout) == (
+        "Archive in site: 3 issues built, 1 unchanged, 2 removed, 0 problems, in T s."
+    )
+    assert not (site / "2026-10-29").exists()
+    assert _files(site / "2026-10-01") == {"notes.txt": b"mine too\n"}
+    assert _files(site / "2026-10-02") == {"index.html": b"mine\n"}
+    index = lxml.html.parse(str(site / "index.html")).getroot()
+    assert index.xpath("//ol/li/a/@href") == [
+        "2026-10-30/",
+        "2026-10-22/",
+        "2026-10-15/",
+        "2026-10-08/",
+    ]
+    assert sorted(p.name for p in site.iterdir() if p.is_dir()) == [
+        "2026-10-01",
+        "2026-10-02",
+        "2026-10-08",
+        "2026-10-15",
+        "2026-10-22",
+        "2026-10-30",
+    ]
+    written = json.loads((site / ".newsletter-archive.json").read_text())["written"]
+    assert written == ["2026-10-08", "2026-10-15", "2026-10-22", "2026-10-30"]
+
+
+def test_an_issue_with_problems_keeps_its_page(
+    project: Path, issues: list[Path], run: RunCli
+) -> None:
+    # Its file is still there: the page goes only when the file does.
+    assert run("archive").exit_code == 0
+    issues[2].write_text(issues[2].read_text().replace("number: 12", "number: twelve"))
+    assert run("archive").exit_code == 1
+    assert (project / "site" / "2026-10-15" / "index.html").is_file()
+    issues[2].unlink()
+    result = run("archive")
+    assert _summary(result.stdout) == (
+        "Archive in site: 0 issues built, 4 unchanged, 1 removed, 0 problems, in T s."
+    )
+    assert not (project / "site" / "2026-10-15").exists()
+
+
+def test_an_archive_of_the_first_marker_format_is_taken_over(
+    project: Path, issues: list[Path], run: RunCli
+) -> None:
+    assert run("archive").exit_code == 0
+    marker = project / "site" / ".newsletter-archive.json"
+    pages = json.loads(marker.read_text())["pages"]
+    marker.write_text(json.dumps(pages, indent=1, sort_keys=True))  # slug -> fingerprint
+    issues[4].unlink()
+    result = run("archive")
+    assert _summary(result.stdout) == (
+        "Archive in site: 1 issue built, 3 unchanged, 1 removed, 0 problems, in T s."
+    )
+    assert not (project / "site" / "2026-10-29").exists()
+
+
+def test_a_template_error_writes_nothing(project: Path, issues: list[Path], run: RunCli) -> None:
+    template = project / "templates" / "archive" / "index.html.j2"
+    good = template.read_text()
+    template.write_text(good.replace("{{ settings.name }}</h1>", "{{ settings.nmae }}</h1>"))
+    line = good.splitlines().index("  <h1>{{ settings.name }}</h1>") + 1
+    expected = [
+        f"templates/archive/index.html.j2:{line}: template error: "
+        "'newsletter.model.Settings object' has no attribute 'nmae'",
+        "1 problem found; nothing was written.",
+    ]
+    result = run("archive")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == expected
+    assert not (project / "site").exists()
+    # In an archive already there, too: no page of the new issue, and the others unchanged.
+    template.write_text(good)
+    assert run("archive").exit_code == 0
+    before = _files(project / "site")
+    template.write_text(good.replace("{{ settings.name }}</h1>", "{{ settings.nmae }}</h1>"))
+    (project / "issues" / "2026-11-05.yaml").write_text(_issue(15, 5).replace("10-05", "11-05"))
+    again = run("archive")
+    assert again.exit_code == 1
+    assert again.stderr.splitlines() == expected
+    assert _files(project / "site") == before
