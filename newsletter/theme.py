@@ -29,6 +29,29 @@ def _pad_preheader(text: str) -> str:
     return text + _PREHEADER_PADDING
 
 
+def readable_on(foreground: str, *backgrounds: str, minimum: float = 4.5) -> str:
+    """`foreground`, mixed towards black or white just enough to read on every background.
+
+    Text that sits on several backgrounds (a card, a shaded box inside it) must read on each:
+    the one nearest mid-grey is the hardest, and a colour that reads there reads on the others
+    as long as they are all light or all dark.
+    """
+    if not backgrounds:
+        raise TypeError("readable_on: give at least one background colour")
+    hardest = min(
+        backgrounds, key=lambda b: max(colour.contrast(b, "#000"), colour.contrast(b, "#fff"))
+    )
+    result = colour.readable_on(foreground, hardest, minimum)
+    if colour.contrast(result, hardest) >= minimum:
+        misread = [b for b in backgrounds if colour.contrast(result, b) < minimum]
+        if misread:
+            raise ValueError(
+                f"readable_on: no colour reads on both {hardest} and {misread[0]}:"
+                " use backgrounds that are all light or all dark"
+            )
+    return result
+
+
 def _autoescape(name: str | None) -> bool:
     return name is None or not name.endswith(".txt.j2")
 
@@ -64,7 +87,7 @@ class Theme:
             "markdown_inline": markup.to_html_inline,
             "markdown_text": markup.to_text,
             "wrap": markup.wrap,
-            "readable_on": colour.readable_on,
+            "readable_on": readable_on,
             "pad_preheader": _pad_preheader,
         }
         self.env.filters.update(filters)
@@ -117,18 +140,60 @@ class Theme:
             searched = ", ".join(self.display(str(folder)) + "/" for folder in self.folders)
             message = f"template not found: {e.name} (searched {searched})"
             raise ProblemsError([self._problem_at(e, message, name)]) from None
+        except RecursionError as e:
+            raise ProblemsError([self._recursion_problem(e, name)]) from None
         except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as e:
             message = str(getattr(e, "message", None) or e)
             raise ProblemsError([self._problem_at(e, f"template error: {message}", name)]) from None
 
     def _problem_at(self, error: BaseException, message: str, name: str) -> Problem:
         """The problem located at the innermost template frame of the error's traceback."""
+        frame = self._innermost_frame(error)
+        if frame is None:
+            return Problem(name, 0, 0, "", message)
+        return Problem(self.display(frame.filename), frame.lineno or 0, 0, "", message)
+
+    def _innermost_frame(self, error: BaseException) -> traceback.FrameSummary | None:
+        """The innermost frame of the error's traceback that runs one of the theme's templates."""
         for frame in reversed(traceback.extract_tb(error.__traceback__)):
-            if frame.filename and any(
-                Path(frame.filename).is_relative_to(folder) for folder in (*self.folders, BUILTIN)
+            if frame.filename and self._template_name(frame.filename) is not None:
+                return frame
+        return None
+
+    def _template_name(self, filename: str) -> str | None:
+        """The name of the template in file `filename`, if one of the theme's folders has it."""
+        path = Path(filename)
+        for folder in (*self.folders, BUILTIN):
+            if path.is_relative_to(folder):
+                return path.relative_to(folder).as_posix()
+        return None
+
+    def _recursion_problem(self, error: RecursionError, name: str) -> Problem:
+        """A template that extends or includes itself, or a macro that calls itself without end."""
+        frame = self._innermost_frame(error)
+        if frame is None:
+            return Problem(
+                name, 0, 0, "", "template error: the templates call themselves without end"
+            )
+        tag = re.search(r"{%-?\s*(extends|include|import|from)\b", frame.line or "")
+        if tag is None:
+            message = "a macro or a recursive loop calls itself without end"
+        else:
+            message = "the template extends or includes itself"
+            own = self._template_name(frame.filename)
+            user_copy = not Path(frame.filename).resolve().is_relative_to(BUILTIN.resolve())
+            keyword = tag[1]
+            if (
+                own
+                and user_copy
+                and keyword in ("extends", "include")
+                and (BUILTIN / own).is_file()
             ):
-                return Problem(self.display(frame.filename), frame.lineno or 0, 0, "", message)
-        return Problem(name, 0, 0, "", message)
+                verb = keyword.removesuffix("s")
+                message += (
+                    f' (to {verb} the built-in one, write {{% {keyword} "{PREFIX}/{own}" %}})'
+                )
+        return Problem(self.display(frame.filename), frame.lineno or 0, 0, "", message)
 
     def find(self, pattern: str) -> tuple[str, int, int] | None:
         """Where `pattern` (its first group, if any) first matches the theme's templates."""

@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from newsletter.problems import UserError
-from newsletter.project import Project
-from newsletter.render import Rendition
+from newsletter.project import Project, slug
+from newsletter.render import Rendition, render, settings_links
 from newsletter.snapshot import chromium, find_chromium
 
 if TYPE_CHECKING:
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "issues" / "2026-11-30.yaml"
+EVERY_LAYOUT = REPO / "tests" / "golden" / "issues" / "layouts.yaml"
+"""Every layout, sponsored articles in each, a link in a sponsored summary."""
 Scheme = Literal["light", "dark"]
 
 
@@ -37,6 +39,15 @@ def require_chromium() -> None:
 def render_repository_issue(path: Path) -> Rendition:
     """`path` rendered with this repository's settings and theme, as `newsletter build` would."""
     return Project(REPO, REPO).render(path)
+
+
+def render_with_brand(path: Path, color: str) -> Rendition:
+    """`path` rendered as `render_repository_issue` does, with another brand colour."""
+    project = Project(REPO, REPO)
+    brand = project.settings.brand.model_copy(update={"color": color})
+    settings = project.settings.model_copy(update={"brand": brand})
+    links = settings_links(settings, slug(path))
+    return render(project.load_issue(path), settings, project.theme, links)
 
 
 def browser() -> Iterator[BrowserContext]:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any, cast
 
 import lxml.html
+import pytest
 
+from newsletter import colour
+from newsletter.problems import ProblemsError
 from newsletter.project import Project
 from newsletter.render import Rendition
+from newsletter.theme import BUILTIN, readable_on
+from tests.conftest import RunCli
 
 ROOT = Path(__file__).parent.parent
 SUMMARY = (
@@ -162,3 +168,113 @@ def test_a_theme_can_override_one_block_of_the_built_in_email(project: Path) -> 
     assert "Our own footer" in html
     assert "because you subscribed" not in html
     assert "Headline number 1" in html
+
+
+# The backgrounds brand-coloured text sits on in the built-in email: the card and the
+# sponsored box, in light and in dark mode.
+LIGHT = ("#ffffff", "#f6f8fa")
+DARK = ("#161b22", "#21262d")
+BRANDS = [
+    "#" + "".join(f"{c:02x}" for c in rgb) for rgb in itertools.product(range(0, 256, 15), repeat=3)
+]
+
+
+def test_the_palette_is_the_email_template_s() -> None:
+    source = (BUILTIN / "issue.mjml.j2").read_text(encoding="utf-8")
+    for background in (*LIGHT, *DARK):
+        assert f'"{background}"' in source, background
+    assert "readable_on(card, box)" in source and "readable_on(card_dark, box_dark)" in source
+
+
+@pytest.mark.parametrize("backgrounds", [LIGHT, DARK], ids=["light", "dark"])
+def test_any_brand_colour_reads_on_every_background_it_sits_on(
+    backgrounds: tuple[str, ...],
+) -> None:
+    unreadable = []
+    for brand in BRANDS:
+        readable = readable_on(brand, *backgrounds)
+        ratios = [colour.contrast(readable, background) for background in backgrounds]
+        if min(ratios) < 4.5:
+            unreadable.append(f"{brand} -> {readable}: {min(ratios):.2f}")
+    assert not unreadable, f"{len(unreadable)} of {len(BRANDS)}: " + ", ".join(unreadable[:10])
+
+
+def test_a_brand_colour_is_changed_only_as_much_as_it_must_be() -> None:
+    assert readable_on("#0b5394", *LIGHT) == "#0b5394"
+    assert readable_on("#ffd966", *DARK) == "#ffd966"
+    # One background: the same colour as before there was more than one (the web archive's).
+    for brand in BRANDS[::7]:
+        for background in ("#ffffff", "#f3f4f6", "#0d1117", "#161b22"):
+            assert readable_on(brand, background) == colour.readable_on(brand, background)
+
+
+def test_light_and_dark_backgrounds_together_are_a_template_error(project: Path) -> None:
+    with pytest.raises(ValueError, match="all light or all dark"):
+        readable_on("#888888", "#ffffff", "#000000")
+    template = project / "templates" / "issue.mjml.j2"
+    source = template.read_text(encoding="utf-8")
+    template.write_text(
+        source.replace("readable_on(card, box)", "readable_on(card, page_dark)"), encoding="utf-8"
+    )
+    with pytest.raises(ProblemsError) as raised:
+        _render(project, _issue(1))
+    assert [str(p) for p in raised.value.problems] == [
+        "templates/issue.mjml.j2:14: template error: readable_on: no colour reads on both"
+        " #0d1117 and #ffffff: use backgrounds that are all light or all dark"
+    ]
+
+
+LONG_NAME = "The South Caucasus and World Affairs Weekly Digest of the Editors' Choices"
+
+
+def test_a_long_name_wraps_in_the_text_version(project: Path) -> None:
+    assert len(LONG_NAME) == 74
+    settings = project / "newsletter.yaml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace("Test Weekly", LONG_NAME), encoding="utf-8"
+    )
+    text = _render(project, _issue(3)).text
+    long = [line for line in text.splitlines() if len(line) > 72 and "://" not in line]
+    assert long == []
+    assert f"{LONG_NAME} · Issue 20 · 7 December 2026" in " ".join(text.split())
+    assert f"You are receiving {LONG_NAME} because you subscribed to it." in " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        (
+            '{% extends "issue.mjml.j2" %}\n',
+            "templates/issue.mjml.j2:1: the template extends or includes itself (to extend the"
+            ' built-in one, write {% extends "!theme/issue.mjml.j2" %})',
+        ),
+        (
+            '{% extends "!theme/issue.mjml.j2" %}\n'
+            "{% macro again(n) %}{{ again(n + 1) }}{% endmacro %}\n"
+            "{% block footer %}{{ again(1) }}{% endblock %}\n",
+            "templates/issue.mjml.j2:2: a macro or a recursive loop calls itself without end",
+        ),
+    ],
+    ids=["extends-itself", "macro-calls-itself"],
+)
+def test_a_template_that_calls_itself_is_one_clear_line(
+    project: Path, run: RunCli, template: str, expected: str
+) -> None:
+    (project / "templates" / "issue.mjml.j2").write_text(template, encoding="utf-8")
+    result = run("build")
+    assert result.exit_code == 1
+    assert result.output == f"{expected}\n1 problem found; nothing was written.\n"
+    assert not (project / "dist").exists()
+
+
+def test_a_layout_that_includes_itself_is_one_clear_line(project: Path, run: RunCli) -> None:
+    (project / "templates" / "layouts" / "list.mjml.j2").write_text(
+        '{% include "layouts/list.mjml.j2" %}\n', encoding="utf-8"
+    )
+    result = run("build")
+    assert (result.exit_code, result.output) == (
+        1,
+        "templates/layouts/list.mjml.j2:1: the template extends or includes itself (to include"
+        ' the built-in one, write {% include "!theme/layouts/list.mjml.j2" %})\n'
+        "1 problem found; nothing was written.\n",
+    )

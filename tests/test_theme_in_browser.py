@@ -12,7 +12,16 @@ import pytest
 
 from newsletter.project import Project
 from newsletter.render import Rendition
-from tests.browser import EXAMPLE, REPO, Scheme, browser, open_page, render_repository_issue
+from tests.browser import (
+    EVERY_LAYOUT,
+    EXAMPLE,
+    REPO,
+    Scheme,
+    browser,
+    open_page,
+    render_repository_issue,
+    render_with_brand,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
@@ -20,6 +29,8 @@ if TYPE_CHECKING:
 MIN_CONTRAST = 4.5  # WCAG 2 AA for normal text
 MIN_TAP = 44  # CSS pixels: Apple's and WCAG 2.5.5's minimum touch target
 PHONE = 375
+BRANDS = ("#0b5394", "#ffd966", "#888888", "#990000", "#ffffff", "#000000")
+"""The default brand colour, then pale, mid-grey, dark and extreme ones."""
 
 # Shared by the scripts below: is an element painted at all? The hidden preheader is not.
 RENDERED_JS = """
@@ -225,10 +236,28 @@ def test_text_contrast_is_at_least_4_5_to_1(
     measured = text_contrasts(found)
     assert len(measured) > 20, "too few text elements found: is the page rendered?"
     assert not any("preheader" in m.text.lower() for m in measured)
+    _assert_readable(measured, f"at {width} px, {scheme}")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("brand", BRANDS)
+def test_every_layout_reads_at_4_5_to_1_whatever_the_brand_colour(
+    context: BrowserContext, brand: str, scheme: Scheme
+) -> None:
+    html = render_with_brand(EVERY_LAYOUT, brand).html
+    measured = text_contrasts(_evaluate(context, html, 600, scheme, TEXT_COLOURS_JS))
+    # Text on each background: the sponsored box (a link in its summary), a compact section,
+    # the footer's band.
+    for start in ("the offer", "Sponsored", "Ten years of the Southern", "You are receiving"):
+        assert any(m.text.startswith(start) for m in measured), f"{start!r} not measured"
+    _assert_readable(measured, f"with brand colour {brand}, {scheme}")
+
+
+def _assert_readable(measured: list[TextContrast], where: str) -> None:
     low = [m for m in measured if m.ratio < MIN_CONTRAST]
     assert not low, (
-        f"{len(low)} of {len(measured)} text elements below {MIN_CONTRAST}:1 at {width} px, "
-        f"{scheme}:\n" + "\n".join(f"  {m}" for m in sorted(low, key=lambda m: m.ratio))
+        f"{len(low)} of {len(measured)} text elements below {MIN_CONTRAST}:1 {where}:\n"
+        + "\n".join(f"  {m}" for m in sorted(low, key=lambda m: m.ratio))
     )
 
 
