@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import traceback
 from collections.abc import Callable, Mapping
@@ -52,6 +53,20 @@ def readable_on(foreground: str, *backgrounds: str, minimum: float = 4.5) -> str
     return result
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """A cache of compiled templates in the user's cache folder ($XDG_CACHE_HOME or
+    ~/.cache), private to the user; none where that folder cannot be made."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "newsletter", "templates")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        if os.stat(folder).st_uid != os.getuid() or not os.access(folder, os.W_OK):
+            return None  # someone else's folder: their compiled code is not to be trusted
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(folder)
+
+
 def _autoescape(name: str | None) -> bool:
     return name is None or not name.endswith(".txt.j2")
 
@@ -78,9 +93,8 @@ class Theme:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=True,  # a template saved during a preview is read again
-            # Compiled templates are kept between runs (in the system's temporary folder):
-            # compiling them is a fifth of a cold build.
-            bytecode_cache=jinja2.FileSystemBytecodeCache(),
+            # Compiled templates are kept between runs: compiling them is a fifth of a cold build.
+            bytecode_cache=_bytecode_cache(),
         )
         filters: dict[str, Callable[..., Any]] = {
             "markdown": markup.to_html,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,6 +51,13 @@ sections:
         url: https://example.org/news/second
         summary: More.
 """
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compiled templates go to a cache of the test run's own, not the user's."""
+    cache = tempfile.mkdtemp(prefix="newsletter-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = cache
+    config.add_cleanup(lambda: shutil.rmtree(cache, ignore_errors=True))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -195,3 +195,14 @@ def test_check_on_an_invalid_issue_says_what_is_wrong_and_writes_nothing(
         "issues/2026-11-30.yaml:1:9: number: expected a whole number, got 'seven'\n"
         "1 problem found.\n"
     )
+
+
+def test_a_cache_folder_that_cannot_be_made_only_costs_time(
+    project: Path, run: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = project / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    result = run("build")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
