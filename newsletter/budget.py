@@ -63,14 +63,15 @@ class Budget:
 
 def measure(subject: Subject, theme: Theme) -> Budget:
     """Render the issue without each section and each article in turn: the difference in
-    bytes is what that part costs, shared markup included."""
+    bytes is what that part costs, shared markup included. Sizes are of the HTML as export
+    writes it, UTM parameters included."""
     document, issue, settings = subject.document, subject.issue, subject.settings
 
     def size(sections: list[Any]) -> int:
         variant = issue.model_copy(update={"sections": sections})
-        return render(variant, settings, theme, subject.links).sizes["html"]
+        return subject.exported(render(variant, settings, theme, subject.links)).sizes["html"]
 
-    total = subject.rendition.sizes["html"]
+    total = subject.exported(subject.rendition).sizes["html"]
     sections, articles = [], []
     for s, section in enumerate(issue.sections):
         others = [x for i, x in enumerate(issue.sections) if i != s]

@@ -5,16 +5,20 @@ from __future__ import annotations
 import html
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 from newsletter import colour, markup
 from newsletter.history import Featured
 from newsletter.model import Issue, Settings
+from newsletter.project import slug
 from newsletter.render import Links, Rendition
 from newsletter.urls import normalize_url
+from newsletter.utm import tag_rendition
 from newsletter.yamlfile import Document, Loc, format_loc
 
 Severity = Literal["error", "warning"]
@@ -39,6 +43,8 @@ FILE_NAME_ALT = re.compile(
     re.I,
 )
 HEX = r"(#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3}))\b"
+IPV4_PART = re.compile(r"0x[0-9a-f]*|0[0-7]*|[1-9][0-9]*", re.I)
+"""A part of an IPv4 address as browsers read it: hexadecimal, octal or decimal."""
 BARE_URL = re.compile(r"(\[\d+\] |[\w ]{1,30}: )?\S+://\S+")
 """A line long only because of its URL: `[3] URL`, `Unsubscribe: URL`; the URL cannot wrap."""
 
@@ -94,6 +100,11 @@ class Subject:
         """A finding about the built email rather than a line of the issue."""
         return Finding(self.document.path, 0, 0, severity, code, message, where)
 
+    def exported(self, rendition: Rendition) -> Rendition:
+        """`rendition` (of this issue, or of a part of it) as export writes it: with the
+        UTM parameters the settings ask for."""
+        return tag_rendition(rendition, self.issue, self.settings, slug(Path(self.document.path)))
+
 
 Check = Callable[[Subject], Iterator[Finding]]
 
@@ -129,7 +140,7 @@ def _texts(issue: Issue) -> Iterator[tuple[Loc, str]]:
 def check_size(subject: Subject) -> Iterator[Finding]:
     """The HTML against Gmail's clip."""
     limits = subject.settings.checks
-    size = subject.rendition.sizes["html"]
+    size = subject.exported(subject.rendition).sizes["html"]
     if size > limits.clip_bytes:
         message = f"the HTML is {size:,} bytes: Gmail clips it after {limits.clip_bytes:,}"
         yield subject.in_email("error", "size/clipped", message, "email.html")
@@ -175,35 +186,63 @@ def check_leftovers(subject: Subject) -> Iterator[Finding]:
                 yield subject.at(where, "warning", "text/empty-summary", message)
 
 
-def _all_links(issue: Issue) -> Iterator[tuple[Loc, str, str | None]]:
-    """(where, URL, the text that shows it when the editor wrote one) for every link."""
+def _all_links(issue: Issue) -> Iterator[tuple[Loc, str, tuple[Loc, str]]]:
+    """(where, URL, (where its text is, the text that shows it)) for every link; an article's
+    title is its link's text."""
     for loc, text in _texts(issue):
         if loc[-1] in ("intro", "summary"):
             for href, words in markup.link_texts(text):
-                yield loc, href, words
+                yield loc, href, (loc, words)
     for s, section in enumerate(issue.sections):
         for a, article in enumerate(section.articles):
-            yield ("sections", s, "articles", a, "url"), article.url, None
+            loc = ("sections", s, "articles", a)
+            yield (*loc, "url"), article.url, ((*loc, "title"), article.title)
+
+
+def _ip_address(host: str) -> bool:
+    """Whether a browser takes `host` for an IP address: IPv6, or IPv4 in any notation the
+    URL standard accepts (`127.0.0.1`, `2130706433`, `0x7f.1`, `0177.0.0.1`)."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    # Browsers map full-width digits and ideographic full stops to ASCII first.
+    parts = unicodedata.normalize("NFKC", host).replace("\u3002", ".").split(".")
+    if len(parts) > 1 and parts[-1] == "":
+        parts.pop()
+    if not 1 <= len(parts) <= 4 or not all(IPV4_PART.fullmatch(p) for p in parts):
+        return False
+    numbers = [_ipv4_number(p) for p in parts]
+    return all(n <= 255 for n in numbers[:-1]) and numbers[-1] < 256 ** (5 - len(numbers))
+
+
+def _ipv4_number(part: str) -> int:
+    """A part of an IPv4 address: `0x` starts a hexadecimal number, `0` an octal one."""
+    if part[:2].lower() == "0x":
+        return int(part[2:] or "0", 16)
+    if len(part) > 1 and part[0] == "0":
+        return int(part[1:], 8)
+    return int(part)
 
 
 def check_links(subject: Subject) -> Iterator[Finding]:
     """https, real host names, no shorteners, telling link text, nothing featured before."""
-    for loc, url, words in _all_links(subject.issue):
+    for loc, url, (text_loc, words) in _all_links(subject.issue):
         parts = urlsplit(url)
         host = parts.hostname or ""
         if parts.scheme == "http":
             yield subject.at(loc, "warning", "link/http", f"not https: {url}")
-        try:
-            ipaddress.ip_address(host)
+        if _ip_address(host):
             yield subject.at(loc, "error", "link/ip-address", f"a bare IP address: {url}")
-        except ValueError:
-            pass
         if host.removeprefix("www.") in SHORTENERS:
             message = f"a link shortener hides where {url} goes, and spam filters dislike it"
             yield subject.at(loc, "warning", "link/shortener", message)
-        if words is not None and re.sub(r"[^\w\s]", "", words).strip().casefold() in VAGUE:
+        if re.sub(r"[^\w\s]", "", words).strip().casefold() in VAGUE:
             message = f"the link text {words!r} says nothing on its own; name what it leads to"
-            yield subject.at(loc, "warning", "link/vague-text", message)
+            if loc[-1] == "url":
+                message = f"the title {words!r} is the article's link text: name what it leads to"
+            yield subject.at(text_loc, "warning", "link/vague-text", message)
         if loc[-1] == "url" and (earlier := subject.featured.get(normalize_url(url))):
             message = f"already featured in {earlier}"
             yield subject.at(loc, "warning", "link/featured-before", message)

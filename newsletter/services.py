@@ -10,7 +10,7 @@ from newsletter.model import Issue, Settings
 from newsletter.problems import UserError
 from newsletter.render import Links, Rendition, render, settings_links
 from newsletter.theme import Theme
-from newsletter.utm import tag_html, tag_text, tagger
+from newsletter.utm import tag_rendition
 
 
 @dataclass(frozen=True)
@@ -75,21 +75,8 @@ def prepare(
     if service.name == "mailchimp" and settings.export.mailchimp_preview_text and issue.preheader:
         issue = issue.model_copy(update={"preheader": "*|MC_PREVIEW_TEXT|*"})
     rendition = render(issue, settings, theme, links)
-    if utm and settings.utm is not None:
-        # The newsletter's own pages: a publisher's archive may share the articles' domain.
-        own = [
-            u
-            for u in (settings.archive_url, settings.links.unsubscribe, settings.links.preferences)
-            if u
-        ]
-        tag = tagger(settings.utm, issue, slug, own)
-        rendition = Rendition(
-            rendition.subject,
-            rendition.preheader,
-            rendition.mjml,
-            tag_html(rendition.html, tag),
-            tag_text(rendition.text, tag),
-        )
+    if utm:
+        rendition = tag_rendition(rendition, issue, settings, slug)
     missing = [tag for tag in service.required if tag not in rendition.html]
     if missing:
         raise UserError(

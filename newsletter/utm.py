@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from html import escape, unescape
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from newsletter.model import Issue, Utm
-from newsletter.problems import UserError
+from newsletter.model import Issue, Settings, Utm
+from newsletter.render import Rendition
 
 MERGE_TAG = re.compile(r"\{\{|\*\||%7B%7B|\{%", re.I)
 """A mail service fills these in: adding parameters would break them."""
@@ -20,7 +21,7 @@ def tagger(utm: Utm, issue: Issue, slug: str, own: Iterable[str]) -> Callable[[s
     unsubscribe and preferences pages), the excluded domains, parameters the link has."""
     fill = {"number": str(issue.number), "date": issue.date.isoformat(), "slug": slug}
     params = {
-        f"utm_{name}": _fill(name, value, fill)
+        f"utm_{name}": value.format_map(fill)  # the settings' placeholders are checked
         for name, value in (
             ("source", utm.source),
             ("medium", utm.medium),
@@ -52,16 +53,6 @@ def tagger(utm: Utm, issue: Issue, slug: str, own: Iterable[str]) -> Callable[[s
     return tag
 
 
-def _fill(name: str, value: str, fill: dict[str, str]) -> str:
-    """`value` with its placeholders filled; a UserError for one that does not exist."""
-    try:
-        return value.format_map(fill)
-    except (KeyError, IndexError, AttributeError, ValueError) as e:
-        known = ", ".join(f"{{{k}}}" for k in fill)
-        problem = f"no placeholder {{{e.args[0]}}}" if isinstance(e, KeyError) else str(e)
-        raise UserError(f"utm.{name} {value!r}: {problem}; there are {known}") from None
-
-
 def tag_html(html: str, tag: Callable[[str], str]) -> str:
     """Every link (`<a href>`) of the HTML, tagged; the links left alone keep their bytes."""
 
@@ -76,21 +67,34 @@ def tag_html(html: str, tag: Callable[[str], str]) -> str:
     return re.sub(r'(<a\b[^>]*?\shref=")([^"]*)(")', one, html)
 
 
-_TRAILING = ".,;:!?'\""
-"""Punctuation after a URL in running text: the sentence's, not the URL's."""
+_REFERENCE = re.compile(r"^(\[\d+\] )(https?://\S+)$", re.MULTILINE | re.IGNORECASE)
+"""A line of the text part's list of links, `[3] URL`: where the text has the HTML's links."""
 
 
 def tag_text(text: str, tag: Callable[[str], str]) -> str:
-    """Every URL in the text, tagged; punctuation ending a sentence stays after it."""
+    """The links of the text part, tagged: the URLs of its list of links (`[3] URL`), which
+    stand for the links of the HTML. A URL in running text is not a link in the HTML (the
+    Markdown is not linkified), so it stays as written there and here."""
+    return _REFERENCE.sub(lambda m: m.group(1) + tag(m.group(2)), text)
 
-    def one(match: re.Match[str]) -> str:
-        url = match.group(0)
-        end = len(url)
-        while end and (
-            url[end - 1] in _TRAILING
-            or (url[end - 1] == ")" and url.count("(", 0, end) < url.count(")", 0, end))
-        ):
-            end -= 1
-        return tag(url[:end]) + url[end:]
 
-    return re.sub(r"https?://[^\s<>\"]+", one, text)
+def own_pages(settings: Settings) -> list[str]:
+    """The URLs of the newsletter's own pages (archive, unsubscribe, preferences): links
+    starting with one of them are never tagged, for a publisher's archive may share the
+    articles' domain."""
+    return [
+        u
+        for u in (settings.archive_url, settings.links.unsubscribe, settings.links.preferences)
+        if u
+    ]
+
+
+def tag_rendition(rendition: Rendition, issue: Issue, settings: Settings, slug: str) -> Rendition:
+    """`rendition` with the settings' UTM parameters on its links, as export writes it; the
+    same rendition when the settings have no `utm:`."""
+    if settings.utm is None:
+        return rendition
+    tag = tagger(settings.utm, issue, slug, own_pages(settings))
+    return replace(
+        rendition, html=tag_html(rendition.html, tag), text=tag_text(rendition.text, tag)
+    )

@@ -427,6 +427,77 @@ def test_the_size_adds_up(project: Path, run: RunCli) -> None:
     assert sum(s["bytes"] for s in size["sections"]) < size["bytes"]
 
 
+# An issue in parts, to leave one out: its articles on another site than the newsletter's,
+# four links that export tags with UTM parameters.
+UTM_HEAD = """\
+number: 7
+date: 2026-11-30
+subject: A small issue
+preheader: Two stories and a link, for the tests.
+intro: Hello *readers*.
+sections:
+"""
+UTM_LEAD = """\
+  - title: Lead story
+    layout: lead
+    articles:
+      - title: The lead
+        url: https://news.example.com/lead
+        summary: What happened.
+"""
+UTM_NEWS = """\
+  - title: News
+    articles:
+"""
+UTM_SECOND = """\
+      - title: Second story
+        url: https://news.example.com/second
+        summary: More.
+"""
+UTM_THIRD = """\
+      - title: Third story
+        url: https://news.example.com/third
+        summary: Even more, says [a blog](https://blog.example.com/post).
+"""
+
+
+def test_with_utm_the_size_is_of_the_html_export_writes(project: Path, run: RunCli) -> None:
+    configure(project, {"utm": {"source": "weekly"}})
+    issue = project / "issues" / ISSUE_NAME
+
+    def exported(*parts: str) -> int:
+        """The bytes of the HTML `export --to html` writes for the issue made of `parts`."""
+        issue.write_text("".join(parts), encoding="utf-8")
+        result = run("export", "--to", "html")
+        assert result.exit_code == 0, result.output
+        return (project / "dist" / "2026-11-30" / "html" / "email.html").stat().st_size
+
+    everything = (UTM_HEAD, UTM_LEAD, UTM_NEWS, UTM_SECOND, UTM_THIRD)
+    total = exported(*everything)
+    size = check_json(run)["size"]
+    assert size["bytes"] == total
+    assert run("build").exit_code == 0
+    assert total > (project / "dist" / "2026-11-30" / "email.html").stat().st_size + 4 * 50
+    # What a part costs is what export writes less without it.
+    assert [(s["title"], s["bytes"]) for s in size["sections"]] == [
+        ("Lead story", total - exported(UTM_HEAD, UTM_NEWS, UTM_SECOND, UTM_THIRD)),
+        ("News", total - exported(UTM_HEAD, UTM_LEAD)),
+    ]
+    news = size["articles"][1:]
+    assert [(a["title"], a["bytes"]) for a in news] == [
+        ("Second story", total - exported(UTM_HEAD, UTM_LEAD, UTM_NEWS, UTM_THIRD)),
+        ("Third story", total - exported(UTM_HEAD, UTM_LEAD, UTM_NEWS, UTM_SECOND)),
+    ]
+    # The clip checks measure the same HTML.
+    issue.write_text("".join(everything), encoding="utf-8")
+    configure(project, {"checks.warn_bytes": total - 1, "checks.clip_bytes": total})
+    near = [f["message"] for f in check_json(run)["findings"] if f["code"] == "size/near-clip"]
+    assert near == [f"the HTML is {total:,} bytes, close to Gmail's clip at {total:,}"]
+    configure(project, {"checks.warn_bytes": total - 2, "checks.clip_bytes": total - 1})
+    clipped = [f["message"] for f in check_json(run)["findings"] if f["code"] == "size/clipped"]
+    assert clipped == [f"the HTML is {total:,} bytes: Gmail clips it after {total - 1:,}"]
+
+
 def test_ignored_codes_are_silenced(project: Path, run: RunCli) -> None:
     case = read_case(CASES / "link-http.yaml")
     name = set_up(project, case)

@@ -323,18 +323,45 @@ def test_utm_settings_with_an_unknown_placeholder(project: Path, run: RunCli) ->
     result = run("export", "--to", "html")
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: utm.campaign 'issue-{numbr}': no placeholder {numbr}; "
+        "newsletter.yaml:13:13: utm.campaign: no placeholder {numbr}; "
         "there are {number}, {date}, {slug}\n"
+        "1 problem found; nothing was written.\n"
     )
+    assert not (project / "dist").exists()
 
 
-def test_utm_in_running_text_leaves_the_sentence_alone(project: Path, run: RunCli) -> None:
+def test_utm_tags_the_same_links_however_their_scheme_is_written(
+    project: Path, run: RunCli
+) -> None:
+    _settings(project, UTM)
+    issue = (project / "issues" / "2026-11-30.yaml").read_text(encoding="utf-8")
+    _issue(project, issue.replace("https://example.org/news/second", "HTTPS://Example.COM/Up"))
+    assert run("export", "--to", "html").exit_code == 0
+    folder = project / "dist/2026-11-30/html"
+    page = (folder / "email.html").read_text(encoding="utf-8")
+    text = (folder / "email.txt").read_text(encoding="utf-8")
+    tagged = f"https://Example.COM/Up?{TAGS}"
+    assert tagged in hrefs(page)
+    assert f"] {tagged}\n" in text
+    assert "Example.COM/Up\n" not in text
+
+
+def test_utm_leaves_a_url_in_running_text_alone(project: Path, run: RunCli) -> None:
+    # Markdown does not linkify: a bare URL is text in the HTML, so it is text in both parts.
     _settings(project, UTM)
     issue = (project / "issues" / "2026-11-30.yaml").read_text(encoding="utf-8")
     _issue(project, issue.replace("Hello *readers*.", "Read https://bare.example.com/x."))
     assert run("export", "--to", "html").exit_code == 0
-    text = (project / "dist/2026-11-30/html/email.txt").read_text(encoding="utf-8")
-    assert f"https://bare.example.com/x?{TAGS}.\n" in text
+    folder = project / "dist/2026-11-30/html"
+    page = (folder / "email.html").read_text(encoding="utf-8")
+    text = (folder / "email.txt").read_text(encoding="utf-8")
+    assert "Read https://bare.example.com/x.</p>" in page
+    assert "\nRead https://bare.example.com/x.\n" in text
+    assert "bare.example.com/x?" not in page + text
+    # The links, and only they, have the parameters in both parts.
+    tagged = {u for u in hrefs(page) if "utm_" in u}
+    assert tagged == {f"https://example.org/news/{name}?{TAGS}" for name in ("lead", "second")}
+    assert {u for u in text_urls(text) if "utm_" in u} == tagged
 
 
 def test_utm_placeholders_and_no_utm(project: Path, run: RunCli) -> None:
