@@ -70,7 +70,17 @@ def _language(value: str) -> str:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-"""A non-empty line of plain text."""
+"""Non-empty plain text."""
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be one line (a `|` block keeps its line breaks; `>` joins them)")
+    return value
+
+
+Line = Annotated[Text, AfterValidator(_one_line)]
+"""A non-empty line of plain text: a subject, a title, a name."""
 
 Markdown = Annotated[str, StringConstraints(strip_whitespace=True)]
 """Markdown text; raw HTML in it is shown as text, never interpreted."""
@@ -124,9 +134,9 @@ class Closed(BaseModel):
 class Article(Closed):
     """A linked article."""
 
-    title: Text = Field(description="The headline, plain text; it links to `url`.")
+    title: Line = Field(description="The headline, plain text; it links to `url`.")
     url: HttpUrl = Field(description="The article's address.")
-    source: Text | None = Field(None, description="Where it was published, e.g. `bbc.com`.")
+    source: Line | None = Field(None, description="Where it was published, e.g. `bbc.com`.")
     summary: Markdown = Field("", description="A few sentences, Markdown.")
     image: HttpUrl | None = Field(None, description="An image shown with the article.")
     image_alt: str | None = Field(
@@ -139,7 +149,7 @@ class Article(Closed):
 class Section(Closed):
     """A titled group of articles."""
 
-    title: Text = Field(description="The section heading, e.g. `Editor's choice`.")
+    title: Line = Field(description="The section heading, e.g. `Editor's choice`.")
     layout: Text = Field(
         "list", description="How the theme lays out the articles: `lead`, `list`, ..."
     )
@@ -153,8 +163,8 @@ class Issue(Closed):
 
     number: Number = Field(ge=1, description="The issue number.")
     date: Date = Field(description="The sending date, YYYY-MM-DD.")
-    subject: Text = Field(description="The email's subject line.")
-    preheader: Text | None = Field(
+    subject: Line = Field(description="The email's subject line.")
+    preheader: Line | None = Field(
         None, description="The preview text shown after the subject in the inbox."
     )
     intro: Markdown = Field("", description="A few sentences from the editor, Markdown.")
@@ -175,7 +185,7 @@ class Issue(Closed):
 class Sender(Closed):
     """Who the email comes from."""
 
-    name: Text = Field(description="The sender's display name.")
+    name: Line = Field(description="The sender's display name.")
     email: Email = Field(description="The sender's address.")
 
 
@@ -324,7 +334,7 @@ class Archive(Closed):
 class Settings(Closed):
     """The newsletter's settings: `newsletter.yaml` at the top of the project."""
 
-    name: Text = Field(description="The newsletter's name.")
+    name: Line = Field(description="The newsletter's name.")
     language: Language = Field("en", description="The language of its text, e.g. `en`.")
     direction: Direction = Field("ltr", description="The writing direction: `ltr` or `rtl`.")
     sender: Sender

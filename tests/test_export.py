@@ -478,8 +478,13 @@ def test_compose_refuses_a_subject_with_a_line_break() -> None:
 
 
 def test_compose_refuses_a_sender_name_with_a_line_break() -> None:
+    # The settings refuse it (at its line); compose refuses it too, whatever it is given.
+    with pytest.raises(ValueError, match=r"sender\.name\n.*must be one line"):
+        _test_settings(name="Test\nBcc: x@example.org")
+    settings = _test_settings()
+    sender = settings.sender.model_copy(update={"name": "Test\nBcc: x@example.org"})
     with pytest.raises(UserError, match=r"^the sender name contains a line break"):
-        compose(RENDITION, _test_settings(name="Test\nBcc: x@example.org"), now=NOW)
+        compose(RENDITION, settings.model_copy(update={"sender": sender}), now=NOW)
 
 
 @pytest.mark.parametrize(
@@ -507,7 +512,9 @@ def test_a_sender_name_with_a_line_break_fails_the_export(project: Path, run: Ru
     result = run("export", "--to", "eml")
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: the sender name contains a line break or control character: 'Test\\nBcc: x@y.org'\n"
+        "newsletter.yaml:4:9: sender.name: must be one line"
+        " (a `|` block keeps its line breaks; `>` joins them)\n"
+        "1 problem found; nothing was written.\n"
     )
     assert not (project / "dist").exists()
 
