@@ -15,11 +15,11 @@ from ruamel.yaml import YAML
 from newsletter.problems import ProblemsError
 from newsletter.project import Project
 
-# What YAML can carry: its printable characters (the rest cannot appear in an issue file).
+# What YAML can carry: any character but lone surrogates (control characters as escapes).
 YAML_TEXT = st.text(
     st.characters(
         codec="utf-8",
-        exclude_categories=("Cs", "Cc"),
+        exclude_categories=("Cs",),
         include_characters="\t\n<>&\"'`*_[]()#!|\\{}%",
     ).filter(lambda c: c not in "\ufeff\ufffe\uffff"),
     max_size=60,
@@ -66,8 +66,9 @@ def _build(project: Path, issue: dict[str, Any]) -> tuple[str, str] | None:
     try:
         rendition = p.render(path)
     except ProblemsError as e:
-        # The only acceptable refusal: an empty required field, or a Markdown link that is not
-        # http(s), reported as problems of the issue file itself.
+        # The only acceptable refusal: an empty required field, a control character, a line
+        # break in a one-line field, or a Markdown link that is not http(s), reported as
+        # problems of the issue file itself.
         assert all(problem.path.endswith("2026-11-30.yaml") for problem in e.problems), e
         return None
     return rendition.html, rendition.text
