@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 import sys
@@ -59,6 +60,12 @@ class _Checker(HTMLParser):
             return
         if not (self.stack and self.stack[-1][0] == tag):
             self._leave_ending_tag(f"</{tag}>")
+        # An unknown element is reported already: its end tag, or the end of what holds it,
+        # is no second error.
+        while self.stack and self.stack[-1][0] not in ELEMENTS and self.stack[-1][0] != tag:
+            unknown = self.stack.pop()[0]
+            if difflib.SequenceMatcher(None, unknown, tag).ratio() > 0.8:  # misspelt alike
+                return
         if self.stack and self.stack[-1][0] == tag:
             self.stack.pop()
             return

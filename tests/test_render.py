@@ -269,6 +269,24 @@ def test_an_unknown_mjml_element_or_attribute_is_located_in_the_template(project
     ]
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("<mj-text><h2>", "<mj-txt>"),  # only the start tag misspelt: its end tag stays
+        ("<mj-column>", "<mj-colum>"),
+    ],
+)
+def test_a_misspelt_element_is_one_problem_not_a_cascade(project: Path, old: str, new: str) -> None:
+    template = project / "templates" / "layouts" / "lead.mjml.j2"
+    _edit(template, old, old.replace(old.split(">")[0] + ">", new))
+    lines = template.read_text().splitlines()
+    line = next(i for i, text in enumerate(lines) if new in text)
+    column = lines[line].index(new) + 1
+    assert _problems(project) == [
+        f"templates/layouts/lead.mjml.j2:{line + 1}:{column}: unknown MJML element {new}"
+    ]
+
+
 def test_an_unclosed_mjml_tag_shows_the_generated_line(project: Path) -> None:
     _edit(project / "templates" / "layouts" / "list.mjml.j2", "    </mj-text>\n", "")
     problems = _problems(project)
