@@ -25,7 +25,8 @@ def load_settings(path: Path, display: str | None = None) -> Settings:
     """Read `newsletter.yaml`; raise ProblemsError listing everything wrong with it."""
     document = read_yaml(path, display)
     data = document.data if isinstance(document.data, dict) else {}
-    theme = data.get("theme", "templates")
+    # A missing templates/ is fine (the built-in theme serves); a theme named must exist.
+    theme = data.get("theme")
     extra = []
     if isinstance(theme, str) and theme.strip() and not (path.parent / theme.strip()).is_dir():
         message = f"no such folder {theme.strip()!r} next to {path.name}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -206,3 +207,17 @@ def test_a_cache_folder_that_cannot_be_made_only_costs_time(
     result = run("build")
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
+
+
+def test_without_a_theme_folder_the_built_in_theme_serves(project: Path, run: RunCli) -> None:
+    settings = project / "newsletter.yaml"
+    settings.write_text(settings.read_text().replace("theme: templates\n", ""))
+    shutil.rmtree(project / "templates")
+    result = run("build")
+    assert result.exit_code == 0, result.output
+    assert "The lead" in (project / "dist" / "2026-11-30" / "email.html").read_text()
+    # Named, a theme folder must be there: a typo must not silently drop the editor's theme.
+    settings.write_text(settings.read_text() + "theme: templats\n")
+    result = run("build")
+    assert result.exit_code == 1
+    assert "theme: no such folder 'templats' next to newsletter.yaml" in result.stderr
