@@ -215,7 +215,7 @@ def add(
 
     Example:
 
-        newsletter add https://www.commonspace.eu/news/putin-prepares-step --section News
+        newsletter add https://www.commonspace.eu/news/pashinyan-aliyev-vienna --section News
     """
     from newsletter.additions import gather, report
 
