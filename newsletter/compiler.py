@@ -22,6 +22,8 @@ _INLINE_STYLE = re.compile(
 _URL_ATTRIBUTE = re.compile(
     r"""(\s(?:href|src|action|background|cite|longdesc)=)(["'])(.*?)\2""", re.I
 )
+_TAG = re.compile(r"<[A-Za-z][^<>]*>")
+"""A start tag: URL attributes are looked for only there, never in text that looks like one."""
 _DOCTYPE = re.compile(r"\s*<!doctype[^>]*>", re.I)
 
 
@@ -154,7 +156,10 @@ def inline_css(html: str, css: str) -> str:
         protected.append(match.group(2) + match.group(3) + match.group(2))
         return f'{match.group(1)}"{marker}{len(protected) - 1}"'
 
-    body = _URL_ATTRIBUTE.sub(protect, html[doctype.end() if doctype else 0 :])
+    body = _TAG.sub(
+        lambda tag: _URL_ATTRIBUTE.sub(protect, tag.group(0)),
+        html[doctype.end() if doctype else 0 :],
+    )
     body = re.sub(r"<style\b", '<style data-premailer="ignore"', body)
     with _quiet_cssutils():
         out = _Inliner(

@@ -73,6 +73,22 @@ def test_text_that_looks_like_a_protected_url_stays_text(project: Path) -> None:
     assert cast(list[Any], page.xpath("//h3"))[0].text_content().strip() == title
 
 
+def test_text_that_looks_like_a_url_attribute_cannot_break_into_a_tag(project: Path) -> None:
+    # A quote in the text, then one in a later link's address, once made the text between
+    # them part of the <a> tag: an attribute of the attacker's choosing.
+    summary = (
+        "Read the src='docs [ onmouseover=alert(1) style=position:fixed x]"
+        "(https://example.org/a'b) today"
+    )
+    _edit(
+        project / "issues" / "2026-11-30.yaml", "summary: What happened.", f'summary: "{summary}"'
+    )
+    page = lxml.html.fromstring(_render(project).html)
+    assert not [e for e in page.iter() if isinstance(e.tag, str) and "onmouseover" in e.attrib]
+    links = cast(list[Any], page.xpath('//a[@href="https://example.org/a\'b"]'))
+    assert [a.text_content() for a in links] == [" onmouseover=alert(1) style=position:fixed x"]
+
+
 def test_a_mailto_link_is_a_link_in_any_case(project: Path) -> None:
     intro = "Write to [us](MAILTO:weekly@example.org) or [them](mailto:them@example.org)."
     _edit(project / "issues" / "2026-11-30.yaml", "intro: Hello *readers*.", f"intro: {intro}")
