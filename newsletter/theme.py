@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from newsletter import colour, markup
 from newsletter.problems import Problem, ProblemsError
@@ -80,7 +81,8 @@ class Theme:
     def __init__(self, folders: tuple[Path, ...], root: Path | None = None) -> None:
         self.folders = tuple(folder.resolve() for folder in folders)
         self.root = root.resolve() if root else None
-        self.env = jinja2.Environment(
+        # Sandboxed: a template from a pull request must not run code on the editor's machine.
+        self.env = SandboxedEnvironment(
             loader=jinja2.ChoiceLoader(
                 [
                     jinja2.FileSystemLoader(self.folders),

@@ -89,6 +89,19 @@ def test_text_that_looks_like_a_url_attribute_cannot_break_into_a_tag(project: P
     assert [a.text_content() for a in links] == [" onmouseover=alert(1) style=position:fixed x"]
 
 
+def test_templates_cannot_run_code(project: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    template = project / "templates" / "issue.txt.j2"
+    attack = f'{{{{ cycler.__init__.__globals__.os.popen("touch {marker}").read() }}}}\n'
+    template.write_text(template.read_text() + attack)
+    lines = len(template.read_text().splitlines())
+    assert _problems(project) == [
+        f"templates/issue.txt.j2:{lines}: template error: access to attribute '__init__' of"
+        " 'type' object is unsafe."
+    ]
+    assert not marker.exists()
+
+
 def test_a_mailto_link_is_a_link_in_any_case(project: Path) -> None:
     intro = "Write to [us](MAILTO:weekly@example.org) or [them](mailto:them@example.org)."
     _edit(project / "issues" / "2026-11-30.yaml", "intro: Hello *readers*.", f"intro: {intro}")
