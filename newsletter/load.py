@@ -209,6 +209,10 @@ def _markdown_problems(document: Document, loc: Loc, text: Any) -> Iterator[Prob
     if not isinstance(text, str):
         return
     line, column = document.position(loc)
+    if (deep := markup.depth(text)) > markup.MAX_DEPTH:
+        message = f"the Markdown nests {deep} levels deep, at most {markup.MAX_DEPTH} make sense"
+        yield Problem(document.path, line, column, format_loc(loc), message)
+        return
     for href in markup.links(text):
         if urls.is_mailto(href):
             continue

@@ -61,6 +61,24 @@ def link_texts(text: str) -> list[tuple[str, str]]:
     return found
 
 
+MAX_DEPTH = 20
+"""How deep Markdown may nest (emphasis in emphasis, lists in lists): more is never
+writing, and breaks mail clients and the compiler."""
+
+
+def depth(text: str) -> int:
+    """How deeply the elements of the Markdown `text` nest."""
+    deepest = level = 0
+    for token in _parser(checked=False).parse(text):
+        level += token.nesting
+        inner = level
+        for child in token.children or []:
+            inner += child.nesting
+            deepest = max(deepest, inner)
+        deepest = max(deepest, level)
+    return deepest
+
+
 class References:
     """The numbered links of a text part: `[1]` in the text, `[1] URL` in the list at the end."""
 
