@@ -528,3 +528,19 @@ def test_build_ends_with_a_summary_of_the_checks(project: Path, run: RunCli) -> 
     result = run("build")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[-1] == "Checks: all passed."
+
+
+def test_a_long_issue_measures_forty_articles_spread_over_it(project: Path, run: RunCli) -> None:
+    articles = "".join(
+        f"      - title: Story {i:03}\n        url: https://news.example.com/{i}\n"
+        f"        summary: Story {i} in a sentence.\n"
+        for i in range(100)
+    )
+    issue = project / "issues" / ISSUE_NAME
+    head = issue.read_text(encoding="utf-8").split("sections:")[0]
+    issue.write_text(f"{head}sections:\n  - title: News\n    articles:\n{articles}")
+    size = check_json(run)["size"]
+    titles = [a["title"] for a in size["articles"]]
+    assert len(titles) == 40
+    assert titles[:3] == ["Story 000", "Story 002", "Story 005"] and titles[-1] == "Story 097"
+    assert size["room_for_articles"] > 0 and size["usual_article_bytes"] > 0
