@@ -344,7 +344,7 @@ def write_archive(project: Any, out: Path, *, jobs: int, progress: Any = None) -
     from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
     from newsletter.project import ISSUES_DIR, SETTINGS_FILE
-    from newsletter.writers import write_atomic
+    from newsletter.writers import check_within, write_atomic
 
     check_folder(out, project.show(out))
     root = str(project.root)
@@ -406,13 +406,15 @@ def write_archive(project: Any, out: Path, *, jobs: int, progress: Any = None) -
     else:
         warnings.append("no archive_url in the settings: the feed and the sitemap need one")
 
+    for name in rendered:  # before anything is written
+        check_within(out / name, out)
     claimed = marker.written | set(rendered)
     if claimed != marker.written or not (out / CACHE).is_file():
         # Claim the folders before writing into them: after a crash the marker still knows them.
         write_atomic(out / CACHE, replace(marker, written=claimed).dumps())
     for name, (web, text) in rendered.items():
-        write_atomic(out / name / "index.html", web.encode())
-        write_atomic(out / name / "email.txt", text.encode())
+        write_atomic(out / name / "index.html", web.encode(), within=out)
+        write_atomic(out / name / "email.txt", text.encode(), within=out)
     for name, text in outputs:
         write_atomic(out / name, text.encode())
     current = {f.stem for f in files}

@@ -104,8 +104,8 @@ def build(issue: str | None, output: Path | None) -> None:
         project = Project.find(Path.cwd())
         path = project.issue_path(issue)
         subject = project.inspect(path)
-        folder = (output or project.root / "dist") / slug(path)
-        written = write_build(subject.rendition, folder)
+        root = output or project.root / "dist"
+        written = write_build(subject.rendition, root / slug(path), root)
     width = max(len(project.show(p)) for p, _ in written)
     for p, size in written:
         click.echo(f"{project.show(p):<{width}}  {kilobytes(size):>8}")
@@ -363,7 +363,7 @@ def export(issue: str | None, service_name: str, output: Path | None, no_utm: bo
         )
         folder = output or project.root / "dist" / name / chosen.name
         for file_name, data in files.items():
-            write_atomic(folder / file_name, data)
+            write_atomic(folder / file_name, data, within=output or project.root / "dist")
     for file_name, data in files.items():
         click.echo(f"{project.show(folder / file_name)}  {kilobytes(len(data))}")
     click.echo(f"Exported {project.show(path)} for {chosen.name}.")

@@ -221,3 +221,36 @@ def test_without_a_theme_folder_the_built_in_theme_serves(project: Path, run: Ru
     result = run("build")
     assert result.exit_code == 1
     assert "theme: no such folder 'templats' next to newsletter.yaml" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [["build"], ["export", "--to", "html"], ["archive"]], ids=lambda c: c[0]
+)
+def test_an_output_folder_that_links_elsewhere_is_refused(
+    project: Path, run: RunCli, tmp_path_factory: pytest.TempPathFactory, command: list[str]
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    out = project / ("site" if command[0] == "archive" else "dist")
+    out.mkdir()
+    if command[0] == "archive":
+        (out / ".newsletter-archive.json").write_text("{}")
+    (out / "2026-11-30").symlink_to(elsewhere, target_is_directory=True)
+    result = run(*command)
+    assert result.exit_code == 1
+    assert "through a symbolic link, outside" in result.stderr
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_symbolic_link_in_place_of_an_output_file_is_replaced_not_followed(
+    project: Path, run: RunCli, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    target = tmp_path_factory.mktemp("elsewhere") / "secret.html"
+    target.write_text("keep me")
+    target.chmod(0o600)
+    folder = project / "dist" / "2026-11-30"
+    folder.mkdir(parents=True)
+    (folder / "email.html").symlink_to(target)
+    assert run("build").exit_code == 0
+    assert target.read_text() == "keep me"
+    assert not (folder / "email.html").is_symlink()
+    assert (folder / "email.html").stat().st_mode & 0o777 == 0o644
