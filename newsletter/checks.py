@@ -42,6 +42,8 @@ FILE_NAME_ALT = re.compile(
     r".*\.(jpe?g|png|gif|webp|svg|avif|heic)|(img|image|photo|picture|pic|dsc|screenshot)[\s_()-]*\d*\)?",
     re.I,
 )
+TEMPLATE_SYNTAX = re.compile(r"\{\{|\{%|\{#|\*\|")
+"""What mail services' template engines run: in an article, text from elsewhere."""
 HEX = r"(#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3}))\b"
 IPV4_PART = re.compile(r"0x[0-9a-f]*|0[0-7]*|[1-9][0-9]*", re.I)
 """A part of an IPv4 address as browsers read it: hexadecimal, octal or decimal."""
@@ -170,12 +172,19 @@ def check_subject(subject: Subject) -> Iterator[Finding]:
 
 
 def check_leftovers(subject: Subject) -> Iterator[Finding]:
-    """Placeholders (TODO, TK, XXX, lorem ipsum) and empty summaries."""
+    """Placeholders (TODO, TK, XXX, lorem ipsum), template syntax in articles (text from a
+    web page), and empty summaries."""
     for loc, text in _texts(subject.issue):
         match = PLACEHOLDERS.search(text)
         if match:
             message = f"a placeholder is left in: {match.group(0)!r}"
             yield subject.at(loc, "error", "text/placeholder", message)
+        if loc[0] == "sections" and (match := TEMPLATE_SYNTAX.search(text)):
+            message = (
+                f"{match.group(0)!r} is template syntax to mail services (listmonk and Buttondown"
+                " read {{ and {%, Mailchimp *|): they would run it; an article is no place for it"
+            )
+            yield subject.at(loc, "warning", "text/template-syntax", message)
     for s, section in enumerate(subject.issue.sections):
         if section.layout == "compact":
             continue  # compact sections show no summaries

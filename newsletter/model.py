@@ -217,6 +217,7 @@ CHECK_CODES = frozenset(
         "preheader/length",
         "preheader/repeats-subject",
         "text/placeholder",
+        "text/template-syntax",
         "text/empty-summary",
         "text/missing-link",
         "text/long-line",
