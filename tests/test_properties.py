@@ -19,7 +19,7 @@ from newsletter.project import Project
 YAML_TEXT = st.text(
     st.characters(
         codec="utf-8",
-        exclude_categories=("Cs",),
+        exclude_categories=["Cs"],
         include_characters="\t\n<>&\"'`*_[]()#!|\\{}%",
     ).filter(lambda c: c not in "\ufeff\ufffe\uffff"),
     max_size=60,
