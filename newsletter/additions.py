@@ -32,7 +32,7 @@ def gather(
 ) -> tuple[str, list[Outcome]]:
     """Fetch and read what the editor gave, then add it to the issue: the section's title,
     and one outcome for each thing asked for, in order."""
-    from newsletter.extract import Found, extract_page
+    from newsletter.extract import Found, extract_page, make_safe
     from newsletter.feeds import FeedError, parse_since, read_feed
     from newsletter.fetch import FetchError, Page, fetch_pages
 
@@ -98,7 +98,7 @@ def gather(
         project.show(path),
         layouts,
         section,
-        [item for _, item in found],
+        [make_safe(item) for _, item in found],  # pages, saved pages and feeds alike
         position=position,
         create=create,
         allow_repeat=allow_repeat,

@@ -12,7 +12,7 @@ import re
 import threading
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 
 SUMMARY_LENGTH = 300
 """The longest summary taken from a page or a feed, in characters of text."""
+
+TEXT_LENGTH = 300
+"""The longest title, site name or image alt text taken from a page or a feed, in characters."""
+
+URL_LENGTH = 2048
+"""The longest address taken from a page or a feed: a longer one is left out."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,12 @@ def extract_page(html: bytes, url: str, charset: str | None = None) -> Found:
     )
     image = image_url(candidate, url) if candidate else None
     if candidate and image is None:
-        notes.append("the page's image is not an http(s) address: left out")
+        if len(candidate) > URL_LENGTH:
+            notes.append(
+                f"the page's image address is longer than {URL_LENGTH} characters: left out"
+            )
+        else:
+            notes.append("the page's image is not an http(s) address: left out")
     image_alt = _first(tags.get("og:image:alt"), tags.get("twitter:image:alt")) if image else None
 
     published = (
@@ -121,12 +132,49 @@ def image_url(value: str, base: str) -> str | None:
         absolute = urljoin(base, value.strip().replace(" ", "%20"))
     except ValueError:
         return None
+    if len(absolute) > URL_LENGTH:
+        return None
     return absolute if http_url_problem(absolute) is None else None
+
+
+def make_safe(found: Found) -> Found:
+    """`found` as it may go into an issue: no mail service's template syntax in its text, and
+    no title, site name or alt text longer than TEXT_LENGTH (a note says what was cut)."""
+    notes = list(found.notes)
+
+    def fit(text: str, what: str) -> str:
+        text = break_template_tags(text)
+        if len(text) <= TEXT_LENGTH:
+            return text
+        notes.append(f"{what} is longer than {TEXT_LENGTH} characters: cut short")
+        return _cut(text, TEXT_LENGTH)
+
+    return replace(
+        found,
+        title=fit(found.title, "the title"),
+        source=fit(found.source, "the site's name") if found.source else None,
+        # Already shortened to SUMMARY_LENGTH by summarize(), which counts what readers see.
+        summary=break_template_tags(found.summary),
+        image_alt=fit(found.image_alt, "the image's alt text") if found.image_alt else None,
+        notes=tuple(notes),
+    )
+
+
+def break_template_tags(text: str) -> str:
+    """`text` with a space inside every `{{`, `}}`, `{%`, `%}`, `{#`, `#}`, `*|` and `|*`."""
+    # Exports go through the mail services' template engines (listmonk's Go templates,
+    # Buttondown's, Mailchimp's merge tags): text from the web must not be read as code there.
+    return _TEMPLATE_TAG.sub(" ", text)
 
 
 # --- Text -------------------------------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Between the two characters of a delimiter; Markdown's escaping backslash may sit between them,
+# and the rendered text drops it.
+_TEMPLATE_TAG = re.compile(
+    r"(?<=\{)(?=\\?[{%#])|(?<=[}%#])(?=\\?\})|(?<=\*)(?=\\?\|)|(?<=\|)(?=\\?\*)"
+)
 _CUT_SHORT = re.compile(r"\s*(?:\[(?:…|\.\.\.)\]|\.\.\.|…)$")  # "[…]", as WordPress ends excerpts
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019\u00bb)]*(?=\s)")  # closing quotes
 _MARKDOWN_SPECIAL = re.compile(r"([\\*_`\[\]])")
@@ -155,6 +203,11 @@ def _shorten(text: str, limit: int) -> str:
     ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit + 1) if m.end() <= limit]
     if ends and ends[-1] >= limit // 2:
         return text[: ends[-1]]
+    return _cut(text, limit)
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text`, longer than `limit`, cut at a word (or hard, in a huge one) and ended with "…"."""
     words = text[: limit - 1]
     space = words.rfind(" ")
     if space >= limit // 2:
@@ -292,7 +345,7 @@ def _canonical(tree: HtmlElement, url: str) -> str:
             canonical = urljoin(url, href)
         except ValueError:
             return url
-        if http_url_problem(canonical) is not None:
+        if http_url_problem(canonical) is not None or len(canonical) > URL_LENGTH:
             return url
         # A canonical pointing at the home page from an article is a CMS's mistake.
         if urlsplit(canonical).path in ("", "/") and urlsplit(url).path not in ("", "/"):

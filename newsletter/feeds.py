@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 from xml.sax import SAXParseException
 
-from newsletter.extract import Found, html_to_text, image_url, summarize
+from newsletter.extract import URL_LENGTH, Found, html_to_text, image_url, summarize
 from newsletter.urls import http_url_problem, without_tracking
 
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
@@ -80,13 +80,13 @@ def parse_since(text: str) -> datetime.timedelta:
 
 
 def _found(entry: Any, base: str, source: str, moment: datetime.datetime) -> Found | None:
-    """One item as an article; None when it has no http(s) link."""
+    """One item as an article; None when it has no usable http(s) link."""
     link = _str(entry.get("link")).strip()
     try:
-        link = urljoin(base, link) if link else ""
+        link = urljoin(base, link) if link and len(link) <= URL_LENGTH else ""
     except ValueError:
         return None
-    if not link or http_url_problem(link) is not None:
+    if not link or len(link) > URL_LENGTH or http_url_problem(link) is not None:
         return None
     link = without_tracking(link)
     notes: list[str] = []

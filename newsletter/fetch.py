@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import socket
 import ssl
@@ -129,7 +130,45 @@ def _fetch_or_raise(
         scheme = request.url.scheme
         if scheme not in ("http", "https"):
             raise FetchError(f"the server redirected to a {scheme}: address, not an http(s) one")
+        if problem := redirect_problem(str(response.url), str(request.url)):
+            raise FetchError(problem)
     raise FetchError("too many redirects (a redirect loop?)")
+
+
+def redirect_problem(origin: str, target: str) -> str | None:
+    """Why a redirect from `origin` to `target` must not be followed, or None when it may be.
+
+    A public address may not send the request to a private one (loopback, private network,
+    link-local, unspecified, `localhost`): that would fetch an internal page into a newsletter.
+    Only addresses written as IP literals and `localhost` count as private; nothing is looked up
+    in DNS. An origin that is itself private may redirect anywhere.
+    """
+    private = _private_host(target)
+    if private is None or _private_host(origin) is not None:
+        return None
+    return f"the server redirected to a private address ({private}): refused"
+
+
+def _private_host(url: str) -> str | None:
+    """The host of `url` when it names this machine or a private network, else None."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return None
+    if host == "localhost" or host.endswith(".localhost"):
+        return host
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        # The resolver also reads "127.1", "2130706433" and "0x7f.0.0.1" as IPv4 addresses.
+        try:
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except (OSError, ValueError):
+            return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return None if address.is_global else host
 
 
 def _read_body(

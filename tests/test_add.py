@@ -370,3 +370,133 @@ def test_an_empty_section_name_is_refused(
     )
     assert site.requests == []  # refused before fetching
     assert (project / ISSUE).read_bytes() == before
+
+
+TEMPLATE_DELIMITERS = ("{{", "}}", "{%", "%}", "{#", "#}", "*|", "|*")
+
+
+def _without_delimiters(text: str) -> bool:
+    return not any(delimiter in text for delimiter in TEMPLATE_DELIMITERS)
+
+
+def test_template_syntax_from_a_page_is_broken_up(project: Path, run: RunCli, site: Site) -> None:
+    from newsletter.services import ALL_TAGS
+
+    url = _page(site, "template_tags.html")
+    result = run("add", url, "--section", "News")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        'Added to News: Breaking { { Safe (printf "%s" .Subscriber.Email) } } news'
+        f" ({{ {{ .Subscriber.Name }} }} Daily) {url}\n"
+    )
+    text = (project / ISSUE).read_text()
+    assert _without_delimiters(text)
+    assert (
+        '        summary: "Dear \\\\* |FNAME| \\\\*,'
+        " { % include 'x' % }{ { { raw } } } { #c# } and \\\\* |ARCHIVE| \\\\*.\"\n"
+    ) in text
+    assert "image_alt: '{ %- if x -% }* |UNSUB| *{ %- endif -% }'" in text
+    # What the mail services' template engines get holds no tags but their own.
+    for service in ("listmonk", "buttondown", "mailchimp"):
+        assert run("export", "--to", service, "-o", f"out/{service}").exit_code == 0
+        for part in (project / "out" / service).glob("*/email.*"):
+            exported = part.read_text()
+            assert "Subscriber" in exported or part.suffix == ".txt"
+            for tag in (*ALL_TAGS, "*|MC_PREVIEW_TEXT|*"):
+                exported = exported.replace(tag, "")
+            assert _without_delimiters(exported), (service, part.name)
+
+
+def test_template_syntax_from_a_saved_page_and_a_feed_is_broken_up(
+    project: Path, run: RunCli, site: Site
+) -> None:
+    saved = PAGES / "template_tags.html"
+    result = run("add", "--file", str(saved), "--url", "https://example.org/t", "-s", "News")
+    assert result.exit_code == 0, result.output
+    url = _page(site, "template_tags.rss", content_type="application/rss+xml")
+    result = run("add", "--feed", url, "--since", "10000d", "--section", "News")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "Added to News: Hello { { .Subscriber.Email } } (* |LIST:COMPANY| * news) "
+        "https://example.org/news/tags\n"
+    )
+    text = (project / ISSUE).read_text()
+    assert _without_delimiters(text)
+    assert "        summary: 'Read { % debug % } and { # this # }.'\n" in text
+    assert "image_alt: '* |EMAIL| *'\n" in text
+
+
+def test_long_text_from_a_page_is_cut_short_and_said_so(
+    project: Path, run: RunCli, site: Site
+) -> None:
+    title = "Word " * 200
+    name = "Site " * 100
+    page = (
+        f'<title>{title}</title><meta property="og:site_name" content="{name}">'
+        f'<meta name="description" content="{"Long. " * 100}">'
+        '<meta property="og:image" content="https://example.org/a.jpg">'
+        f'<meta property="og:image:alt" content="{"alt " * 300_000}">'
+    )
+    url = site.add("/long", page)
+    result = run("add", url, "--section", "News")
+    assert result.exit_code == 0, result.output
+    short_title = "Word " * 58 + "Word…"
+    assert result.stdout == (
+        f"Added to News: {short_title} ({'Site ' * 58}Site…) {url}\n"
+        f"  note: {url}: the title is longer than 300 characters: cut short\n"
+        f"  note: {url}: the site's name is longer than 300 characters: cut short\n"
+        f"  note: {url}: the image's alt text is longer than 300 characters: cut short\n"
+    )
+    text = (project / ISSUE).read_text()
+    assert f"      - title: {short_title}\n" in text
+    assert f"        image_alt: {'alt ' * 73}alt…\n" in text
+    summary = text.split("        summary: |\n")[1].split("        image:")[0]
+    assert len(" ".join(summary.split())) <= 300
+    assert len(text) < 5000
+    assert run("build").exit_code == 0
+
+
+def test_overlong_addresses_in_a_page_are_left_out(project: Path, run: RunCli, site: Site) -> None:
+    huge = "https://example.org/" + "a" * 1_200_000
+    page = (
+        f'<title>Huge links</title><link rel="canonical" href="{huge}">'
+        f'<meta property="og:image" content="{huge}.jpg">'
+    )
+    url = site.add("/huge-links", page)
+    result = run("add", url, "--section", "News")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].endswith(f") {url}")  # the page's own address
+    assert (
+        f"  note: {url}: the page's image address is longer than 2048 characters: left out"
+        in result.stdout.splitlines()
+    )
+    text = (project / ISSUE).read_text()
+    assert f"        url: {url}\n" in text and "example.org/aaa" not in text
+    assert run("build").exit_code == 0
+
+
+def test_a_public_address_may_not_redirect_to_a_private_one(
+    project: Path, run: RunCli, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    real = socket.getaddrinfo
+
+    def public_news_example(host: str, *args: object, **kwargs: object) -> object:
+        # news.example stands for a public site; it is served by the test server.
+        return real("127.0.0.1" if host == "news.example" else host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", public_news_example)
+    site.add("/admin", "<title>Admin console</title>")
+    site.redirect("/story", "/admin")
+    port = site.base.rpartition(":")[2]
+    url = f"http://news.example:{port}/story"
+    before = (project / ISSUE).read_bytes()
+    result = run("add", url, "--section", "News")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"Error: {url}: the server redirected to a private address (127.0.0.1): refused\n"
+    )
+    assert site.requests == ["/story"]  # the internal page was never asked for
+    assert (project / ISSUE).read_bytes() == before

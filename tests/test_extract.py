@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.extract import Found, extract_page, html_to_text, summarize
+from newsletter.extract import (
+    Found,
+    break_template_tags,
+    extract_page,
+    html_to_text,
+    make_safe,
+    summarize,
+)
 from newsletter.markup import to_html
 
 PAGES = Path(__file__).parent / "pages"
@@ -324,3 +331,43 @@ def test_html_to_text_keeps_blocks_apart_and_drops_scripts() -> None:
     assert html_to_text(html) == "One & two Three four five"
     assert html_to_text("plain\x00 text") == "plain text"
     assert html_to_text("") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "broken"),
+    [
+        ("{{ .Subscriber.Email }}", "{ { .Subscriber.Email } }"),
+        ("{%- if x -%}{#c#}", "{ %- if x -% }{ #c# }"),
+        ("{{{x}}}", "{ { {x} } }"),
+        ("*|FNAME|*", "* |FNAME| *"),
+        (r"\*|FNAME|\*", r"\* |FNAME| \*"),  # escaped in Markdown, which drops the backslash
+        ("{ x } 50% | 2*3 #1", "{ x } 50% | 2*3 #1"),  # no delimiter: unchanged
+    ],
+)
+def test_template_delimiters_are_broken_up(text: str, broken: str) -> None:
+    assert break_template_tags(text) == broken
+
+
+def test_make_safe_keeps_what_is_safe_and_says_what_it_cut() -> None:
+    found = extract("open_graph.html")
+    assert make_safe(found) == found
+    long = Found("https://example.org/a", "T " * 200, "", None, "A" * 400, "{{ S }}", None, ())
+    safe = make_safe(long)
+    assert (safe.title, safe.image_alt, safe.source) == (
+        "T " * 148 + "T…",
+        "A" * 299 + "…",
+        "{ { S } }",
+    )
+    assert safe.notes == (
+        "the title is longer than 300 characters: cut short",
+        "the image's alt text is longer than 300 characters: cut short",
+    )
+
+
+def test_overlong_addresses_are_not_taken() -> None:
+    huge = "https://www.commonspace.eu/" + "a" * 3000
+    page = f'<title>T</title><link rel="canonical" href="{huge}">'
+    page += f'<meta property="og:image" content="{huge}">'
+    found = extract_page(page.encode(), "https://www.commonspace.eu/news/t")
+    assert (found.url, found.image) == ("https://www.commonspace.eu/news/t", None)
+    assert found.notes[-1] == "the page's image address is longer than 2048 characters: left out"

@@ -119,6 +119,16 @@ def test_an_item_without_a_title_uses_its_address() -> None:
     )
 
 
+def test_an_item_with_an_overlong_link_is_left_out() -> None:
+    feed = f"""<rss version="2.0"><channel><title>T</title>
+        <item><title>Long</title><link>https://example.org/{"a" * 3000}</link>
+        <pubDate>Sun, 22 Nov 2026 08:00:00 GMT</pubDate></item>
+        <item><title>Short</title><link>https://example.org/b</link>
+        <pubDate>Sun, 22 Nov 2026 09:00:00 GMT</pubDate></item></channel></rss>"""
+    found = read_feed(feed.encode(), "https://example.org/rss", SINCE)
+    assert [f.title for f in found] == ["Short"]
+
+
 def test_a_web_page_is_not_a_feed() -> None:
     with pytest.raises(FeedError, match=r"^not an RSS or Atom feed but a web page$"):
         read_feed((PAGES / "open_graph.html").read_bytes(), RSS_URL, SINCE)

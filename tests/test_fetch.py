@@ -15,7 +15,7 @@ import pytest
 
 from newsletter import __version__
 from newsletter.extract import extract_page
-from newsletter.fetch import FetchError, Page, fetch_pages
+from newsletter.fetch import FetchError, Page, fetch_pages, redirect_problem
 from tests.httpserver import Site
 
 PAGES = Path(__file__).parent / "pages"
@@ -69,6 +69,89 @@ def test_a_redirect_to_another_scheme_is_refused(site: Site) -> None:
     url = site.redirect("/to-ftp", "ftp://example.org/file.html")
     assert error_of(url) == "the server redirected to a ftp: address, not an http(s) one"
     assert site.requests == ["/to-ftp"]
+
+
+PUBLIC = "https://news.example/story"
+
+
+@pytest.mark.parametrize(
+    ("origin", "target", "private"),
+    [
+        (PUBLIC, "http://127.0.0.1:9002/admin", "127.0.0.1"),
+        (PUBLIC, "http://127.9.9.9/", "127.9.9.9"),
+        (PUBLIC, "http://localhost:8080/", "localhost"),
+        (PUBLIC, "http://LocalHost./", "localhost"),
+        (PUBLIC, "http://admin.localhost/", "admin.localhost"),
+        (PUBLIC, "http://10.0.0.1/", "10.0.0.1"),
+        (PUBLIC, "http://172.16.5.4/", "172.16.5.4"),
+        (PUBLIC, "http://192.168.1.1/", "192.168.1.1"),
+        (PUBLIC, "http://169.254.169.254/latest/meta-data/", "169.254.169.254"),
+        (PUBLIC, "http://0.0.0.0:9002/", "0.0.0.0"),
+        (PUBLIC, "http://[::1]:9002/", "::1"),
+        (PUBLIC, "http://[::]/", "::"),
+        (PUBLIC, "http://[fc00::1]/", "fc00::1"),
+        (PUBLIC, "http://[fd12:3456::1]/", "fd12:3456::1"),
+        (PUBLIC, "http://[fe80::1]/", "fe80::1"),
+        (PUBLIC, "http://[::ffff:127.0.0.1]/", "::ffff:127.0.0.1"),
+        # Spellings of 127.0.0.1 that the system's resolver accepts too.
+        (PUBLIC, "http://2130706433/", "2130706433"),
+        (PUBLIC, "http://0x7f.1/", "0x7f.1"),
+        (PUBLIC, "http://127.1/", "127.1"),
+        ("http://8.8.8.8/", "http://10.0.0.1/", "10.0.0.1"),
+        (PUBLIC, "https://example.org/moved", None),
+        (PUBLIC, "http://8.8.8.8/", None),
+        (PUBLIC, "http://[2001:db8:1::1]/", "2001:db8:1::1"),  # documentation: not global
+        (PUBLIC, "http://[2606:4700::1111]/", None),
+        (PUBLIC, "http://127.0.0.1.example/", None),  # a name: nothing is looked up
+        # Asked for on a private address, a page may move within the private network.
+        ("http://127.0.0.1:9002/", "http://localhost:9002/b", None),
+        ("http://localhost/", "http://10.0.0.1/", None),
+        ("http://10.0.0.1/", "http://[::1]/", None),
+        ("http://[::1]:8000/", "http://192.168.1.1/", None),
+        ("http://127.0.0.1/", "https://example.org/", None),
+    ],
+)
+def test_a_public_address_may_not_redirect_to_a_private_one(
+    origin: str, target: str, private: str | None
+) -> None:
+    expected = private and f"the server redirected to a private address ({private}): refused"
+    assert redirect_problem(origin, target) == expected
+
+
+@pytest.fixture
+def public_name(monkeypatch: pytest.MonkeyPatch) -> str:
+    """news.example, a public-looking host name, answered by the test server on 127.0.0.1."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        return real("127.0.0.1" if host == "news.example" else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return "news.example"
+
+
+@pytest.mark.parametrize(
+    "target", ["http://127.0.0.1:{port}/admin", "http://localhost:{port}/admin"]
+)
+def test_a_redirect_from_a_public_host_to_a_private_one_is_not_followed(
+    site: Site, public_name: str, target: str
+) -> None:
+    port = site.base.rpartition(":")[2]
+    site.add("/admin", HTML)
+    site.redirect("/story", target.format(port=port))
+    host = target.split("/")[2].partition(":")[0]
+    message = f"the server redirected to a private address ({host}): refused"
+    assert error_of(f"http://{public_name}:{port}/story") == message
+    assert site.requests == ["/story"]
+
+
+def test_a_private_address_may_redirect_to_another(site: Site) -> None:
+    port = site.base.rpartition(":")[2]
+    final = site.add("/final", HTML)
+    start = site.redirect("/start", f"http://localhost:{port}/final")
+    page = fetch_one(start)
+    assert isinstance(page, Page)
+    assert (page.final_url, page.body) == (final.replace("127.0.0.1", "localhost"), HTML.encode())
 
 
 @pytest.mark.parametrize(
