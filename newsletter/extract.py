@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
+from newsletter.model import CONTROL_CHARACTERS
 from newsletter.urls import http_url_problem, without_tracking
 
 if TYPE_CHECKING:
@@ -169,7 +170,6 @@ def break_template_tags(text: str) -> str:
 
 # --- Text -------------------------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Between the two characters of a delimiter; Markdown's escaping backslash may sit between them,
 # and the rendered text drops it.
 _TEMPLATE_TAG = re.compile(
@@ -190,7 +190,7 @@ _BLOCKS = frozenset(
 
 
 def _collapse(text: str) -> str:
-    return " ".join(_CONTROL.sub("", text).split())
+    return " ".join(CONTROL_CHARACTERS.sub("", text).split())
 
 
 def _shorten(text: str, limit: int) -> str:

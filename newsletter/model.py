@@ -67,7 +67,8 @@ def _language(value: str) -> str:
     return value
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Never content, and breaking to the MJML compiler and to some mail clients."""
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 """Non-empty plain text."""
@@ -124,7 +125,7 @@ class Closed(BaseModel):
     def _printable(cls, value: object) -> object:
         # A control character (from a "\x01" escape, or pasted) breaks the MJML compiler and
         # some mail clients, and is never content.
-        if isinstance(value, str) and (found := _CONTROL.search(value)):
+        if isinstance(value, str) and (found := CONTROL_CHARACTERS.search(value)):
             raise ValueError(
                 f"contains the control character U+{ord(found.group()):04X}; remove it"
             )

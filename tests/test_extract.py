@@ -17,6 +17,7 @@ from newsletter.extract import (
     summarize,
 )
 from newsletter.markup import to_html
+from newsletter.model import CONTROL_CHARACTERS
 
 PAGES = Path(__file__).parent / "pages"
 URL = "https://www.commonspace.eu/news/page?utm_source=newsletter&id=3#comments"
@@ -371,3 +372,14 @@ def test_overlong_addresses_are_not_taken() -> None:
     found = extract_page(page.encode(), "https://www.commonspace.eu/news/t")
     assert (found.url, found.image) == ("https://www.commonspace.eu/news/t", None)
     assert found.notes[-1] == "the page's image address is longer than 2048 characters: left out"
+
+
+def test_control_characters_of_a_page_are_left_out() -> None:
+    html = (
+        '<html><head><title>Ready\u0085 \x01steady</title><meta property="og:image"'
+        ' content="https://example.org/i.jpg"><meta property="og:image:alt" content="a\u0090b">'
+        "</head><body><p>Go.</p></body></html>"
+    )
+    found = extract_page(html.encode(), URL)
+    assert CONTROL_CHARACTERS.search(found.title + (found.image_alt or "")) is None
+    assert found.title.split() == ["Ready", "steady"] and found.image_alt == "ab"
