@@ -192,14 +192,18 @@ def feed_xml(latest: Sequence[tuple[Page, str]], settings: Settings, site: Site)
 
 
 def absolute_links(page_html: str, base: str) -> str:
-    """The page with every link and image address made absolute from `base`, its address:
-    in a feed entry, the relative links of the page would resolve against the feed's."""
+    """The body of the page with every link and image address made absolute from `base`, its
+    address: in a feed entry, the relative links of the page would resolve against the feed's,
+    and a reader shows the entry inside its own page, without the page's head."""
     import lxml.html
 
     document = lxml.html.document_fromstring(page_html)
     assert isinstance(document, lxml.html.HtmlMixin)
     document.make_links_absolute(base, handle_failures="ignore")
-    return str(lxml.html.tostring(document, encoding="unicode"))
+    body = document.find("body")
+    parts = body if body is not None else [document]
+    text = body.text or "" if body is not None else ""
+    return text + "".join(lxml.html.tostring(part, encoding="unicode") for part in parts)
 
 
 def sitemap_xml(all_pages: Sequence[Page], site: Site) -> str:

@@ -114,6 +114,8 @@ def test_the_feed_is_valid_atom_with_full_content(
     assert entry.published == "2026-10-29T00:00:00Z" and entry.updated == entry.published
     assert entry.link == "https://example.org/weekly/2026-10-29/"
     assert "The lead" in entry.content[0].value and entry.content[0].type == "text/html"
+    # The email's body: a feed reader shows it inside its own page.
+    assert "<head" not in entry.content[0].value and "<body" not in entry.content[0].value
     # Atom's required elements (RFC 4287): feed id, title, updated, author; entry id, title,
     # updated.
     atom = "{http://www.w3.org/2005/Atom}"
