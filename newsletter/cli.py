@@ -320,7 +320,7 @@ def check(
     "--to",
     "service_name",
     required=True,
-    type=click.Choice(["mailchimp", "listmonk", "buttondown", "html", "eml"]),
+    type=click.Choice(["mailchimp", "listmonk", "buttondown", "html", "eml"], case_sensitive=False),
     help="The mail service, or html / eml for the files alone.",
 )
 @click.option(
@@ -369,6 +369,16 @@ def export(issue: str | None, service_name: str, output: Path | None, no_utm: bo
     click.echo(f"Exported {project.show(path)} for {chosen.name}.")
 
 
+def smtp_address(server: str, security: str) -> tuple[str, int]:
+    """The host and port of `--smtp HOST[:PORT]`: without a port, the usual one for `security`."""
+    host, _, port_text = server.rpartition(":")
+    if not host and port_text and not port_text.isdigit():
+        host, port_text = port_text, {"ssl": "465", "starttls": "587"}.get(security, "25")
+    if not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise click.BadParameter(f"not HOST or HOST:PORT: {server!r}", param_hint="--smtp")
+    return host, int(port_text)
+
+
 @cli.command("send-test")
 @click.argument("issue", required=False)
 @click.option(
@@ -378,7 +388,13 @@ def export(issue: str | None, service_name: str, output: Path | None, no_utm: bo
     multiple=True,
     help="Who gets the test: an address, or several separated by commas.",
 )
-@click.option("--smtp", "server", default="localhost:25", show_default=True, help="HOST:PORT.")
+@click.option(
+    "--smtp",
+    "server",
+    default="localhost:25",
+    show_default=True,
+    help="HOST:PORT; HOST alone: port 25, 587 with --starttls, 465 with --ssl.",
+)
 @click.option("--starttls", is_flag=True, help="Upgrade the connection with STARTTLS.")
 @click.option("--ssl", "use_ssl", is_flag=True, help="Connect with TLS from the start.")
 @click.option(
@@ -409,9 +425,7 @@ def send_test(
 
     if starttls and use_ssl:
         raise click.UsageError("--starttls and --ssl exclude each other")
-    host, _, port_text = server.rpartition(":")
-    if not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise click.BadParameter(f"not HOST:PORT: {server!r}", param_hint="--smtp")
+    host, port = smtp_address(server, "ssl" if use_ssl else "starttls" if starttls else "none")
     password = os.environ.get("NEWSLETTER_SMTP_PASSWORD")
     if user and password is None:
         raise click.UsageError("--user needs the password in NEWSLETTER_SMTP_PASSWORD")
@@ -437,7 +451,7 @@ def send_test(
             one_click=project.settings.links.one_click,
         )
         security = "ssl" if use_ssl else "starttls" if starttls else "none"
-        send(message, Smtp(host, int(port_text), security, user, password))
+        send(message, Smtp(host, port, security, user, password))
     click.echo(f"Sent {message['Subject']} to {', '.join(to)} through {server}.")
 
 

@@ -17,6 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
+from newsletter.cli import smtp_address
 from tests.conftest import RunCli
 from tests.test_export import as_mime_body, parts
 
@@ -408,8 +409,11 @@ def test_an_invalid_address_is_refused_before_connecting(
     ("args", "error"),
     [
         (["--starttls", "--ssl"], "Error: --starttls and --ssl exclude each other\n"),
-        (["--smtp", "127.0.0.1"], "Error: Invalid value for --smtp: not HOST:PORT: '127.0.0.1'\n"),
-        (["--smtp", "h:99999"], "Error: Invalid value for --smtp: not HOST:PORT: 'h:99999'\n"),
+        (["--smtp", "h:"], "Error: Invalid value for --smtp: not HOST or HOST:PORT: 'h:'\n"),
+        (
+            ["--smtp", "h:99999"],
+            "Error: Invalid value for --smtp: not HOST or HOST:PORT: 'h:99999'\n",
+        ),
         (["--password", "x"], "Error: No such option '--password'.\n"),
     ],
 )
@@ -493,3 +497,18 @@ def test_a_subject_that_would_inject_a_header_is_refused_at_its_line(
     assert result.stderr.startswith("issues/2026-11-30.yaml:3:10: ")
     assert server.connections == 0
     assert not (project / "dist").exists()
+
+
+@pytest.mark.parametrize(
+    ("server", "security", "address"),
+    [
+        ("smtp.example.org", "none", ("smtp.example.org", 25)),
+        ("smtp.example.org", "starttls", ("smtp.example.org", 587)),
+        ("smtp.example.org", "ssl", ("smtp.example.org", 465)),
+        ("127.0.0.1:2525", "ssl", ("127.0.0.1", 2525)),
+    ],
+)
+def test_a_host_without_a_port_gets_the_usual_one(
+    server: str, security: str, address: tuple[str, int]
+) -> None:
+    assert smtp_address(server, security) == address
