@@ -331,8 +331,14 @@ def check(
     help="Folder to write into (default: dist/<issue name>/<service>/).",
 )
 @click.option("--no-utm", is_flag=True, help="Leave the links without UTM parameters this time.")
-def export(issue: str | None, service_name: str, output: Path | None, no_utm: bool) -> None:
+@click.option("--force", is_flag=True, help="Export even if the checks find errors.")
+def export(
+    issue: str | None, service_name: str, output: Path | None, no_utm: bool, force: bool
+) -> None:
     """Export ISSUE for a mail service: its merge tags in the footer's links, UTM parameters.
+
+    The pre-send checks run first: an issue they find errors in (a TODO left in, no
+    unsubscribe link) is not exported unless --force says so.
 
     mailchimp: email.html, email.txt. listmonk: also campaign.json, the body of its
     POST /api/campaigns. buttondown: email.html for its raw HTML mode. html: the files with
@@ -342,6 +348,7 @@ def export(issue: str | None, service_name: str, output: Path | None, no_utm: bo
 
         newsletter export --to listmonk
     """
+    from newsletter.checks import run_checks
     from newsletter.project import Project, slug
     from newsletter.services import export_files, service
     from newsletter.writers import write_atomic
@@ -349,8 +356,16 @@ def export(issue: str | None, service_name: str, output: Path | None, no_utm: bo
     with problems_exit():
         project = Project.find(Path.cwd())
         path = project.issue_path(issue)
-        chosen = service(service_name)
-        issue_model = project.load_issue(path)
+        chosen = service(service_name.lower())
+        subject = project.inspect(path)
+        findings = run_checks(subject)
+        errors = sum(f.severity == "error" for f in findings)
+        if errors and not force:
+            raise UserError(
+                f"the checks find {count(errors, 'error')} in {project.show(path)} (newsletter"
+                " check tells which); nothing was exported (--force exports it anyway)"
+            )
+        issue_model = subject.issue
         name = slug(path)
         files = export_files(
             chosen,

@@ -268,7 +268,8 @@ def test_a_theme_without_unsubscribe_link_fails_and_writes_nothing(
     project: Path, run: RunCli, name: str
 ) -> None:
     (project / "templates" / "issue.mjml.j2").write_text(NO_UNSUBSCRIBE_THEME, encoding="utf-8")
-    result = run("export", "--to", name)
+    # --force: past the checks (compliance/unsubscribe), the service's own need still holds.
+    result = run("export", "--to", name, "--force")
     assert result.exit_code == 1
     assert result.stdout == ""
     tag = SERVICE_TAGS[name][0]
@@ -278,7 +279,24 @@ def test_a_theme_without_unsubscribe_link_fails_and_writes_nothing(
     )
     assert not (project / "dist").exists()
     # The files for any other service need no tag.
-    assert run("export", "--to", "html").exit_code == 0
+    assert run("export", "--to", "html", "--force").exit_code == 0
+
+
+@pytest.mark.parametrize("name", ["mailchimp", "eml"])
+def test_an_issue_the_checks_find_errors_in_is_exported_only_by_force(
+    project: Path, run: RunCli, name: str
+) -> None:
+    issue = project / "issues" / "2026-11-30.yaml"
+    issue.write_text(issue.read_text().replace("subject: A small issue", "subject: TODO"))
+    result = run("export", "--to", name.upper())
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: the checks find 1 error in issues/2026-11-30.yaml (newsletter check tells"
+        " which); nothing was exported (--force exports it anyway)\n"
+    )
+    assert not (project / "dist").exists()
+    assert run("export", "--to", name, "--force").exit_code == 0
+    assert (project / "dist" / "2026-11-30" / name).is_dir()
 
 
 def test_an_unknown_service_lists_those_there_are(project: Path, run: RunCli) -> None:
@@ -445,7 +463,7 @@ def test_eml_without_an_unsubscribe_url_has_no_list_unsubscribe(project: Path, r
         SETTINGS.replace("links:\n  unsubscribe: https://example.org/weekly/unsubscribe\n", ""),
         encoding="utf-8",
     )
-    assert run("export", "--to", "eml").exit_code == 0
+    assert run("export", "--to", "eml", "--force").exit_code == 0
     message, _, _ = parts((project / "dist/2026-11-30/eml/email.eml").read_bytes())
     assert "List-Unsubscribe" not in message
     assert "List-Unsubscribe-Post" not in message
