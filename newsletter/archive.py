@@ -295,6 +295,7 @@ class Summary:
     problems: tuple[Problem, ...]
     warnings: tuple[str, ...]
     removed: tuple[str, ...] = ()
+    future: int = 0  # issues left out for their date, after the day the archive is built
 
 
 _WORKER: dict[str, Any] = {}
@@ -309,21 +310,45 @@ def _project(root: str) -> Any:
     return _WORKER["project"]
 
 
-def _load(root: str, path: str) -> tuple[Source | None, tuple[Problem, ...]]:
+def _load(
+    root: str, path: str, until: dt.date | None
+) -> tuple[Source | None, tuple[Problem, ...], bool]:
+    """The issue in `path`, or its problems; and whether it is dated after `until`, which
+    leaves it out unread (a draft for next week is not published, nor need it be valid)."""
     from newsletter.load import load_issue_document
     from newsletter.problems import ProblemsError
     from newsletter.project import slug
 
     project = _project(root)
     file = Path(path)
+    if until is not None and (when := _date_of(file)) is not None and when > until:
+        return None, (), True
     try:
         name = slug(file)
         document, issue = load_issue_document(file, project.show(file), project.theme.layouts)
     except ProblemsError as e:
-        return None, tuple(e.problems)
+        return None, tuple(e.problems), False
     except UserError as e:  # a file name unfit for a folder: the other issues are still built
-        return None, (Problem(project.show(file), 0, 0, "", str(e).split(": ", 1)[1]),)
-    return Source(name, file, document.path, issue, document.position(("number",))), ()
+        return None, (Problem(project.show(file), 0, 0, "", str(e).split(": ", 1)[1]),), False
+    return Source(name, file, document.path, issue, document.position(("number",))), (), False
+
+
+def _date_of(file: Path) -> dt.date | None:
+    """The `date:` an issue file gives, read without checking the rest; None if it has none."""
+    from newsletter.problems import ProblemsError
+    from newsletter.yamlfile import read_yaml
+
+    try:
+        data = read_yaml(file).data
+    except ProblemsError:
+        return None
+    value = data.get("date") if isinstance(data, dict) else None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()) if value is not None else None
+    except ValueError:
+        return None
 
 
 def _render(root: str, page: Page, site: Site) -> tuple[str, str, str, tuple[Problem, ...]]:
@@ -337,7 +362,9 @@ def _render(root: str, page: Page, site: Site) -> tuple[str, str, str, tuple[Pro
     return page.slug, web, text, ()
 
 
-def write_archive(project: Any, out: Path, *, jobs: int, progress: Any = None) -> Summary:
+def write_archive(
+    project: Any, out: Path, *, jobs: int, until: dt.date | None = None, progress: Any = None
+) -> Summary:
     """Build the archive of every issue in `issues/` into `out`, rendering (on `jobs`
     processes) only the pages whose sources changed since the last build there.
 
@@ -365,8 +392,13 @@ def write_archive(project: Any, out: Path, *, jobs: int, progress: Any = None) -
     rendered: dict[str, tuple[str, str]] = {}
     with executor:
         valid = []
-        for source, found in executor.map(_load, [root] * len(files), [str(f) for f in files]):
+        future = 0
+        loaded = executor.map(
+            _load, [root] * len(files), [str(f) for f in files], [until] * len(files)
+        )
+        for source, found, later in loaded:
             problems.extend(found)
+            future += later
             if source is not None:
                 valid.append(source)
         clashes = duplicates(valid)
@@ -425,7 +457,7 @@ def write_archive(project: Any, out: Path, *, jobs: int, progress: Any = None) -
     removed = remove_pages(out, marker.written - current)
     write_atomic(out / CACHE, Marker(prints, frozenset(claimed & current)).dumps())
     skipped = len(all_pages) - len(todo)
-    return Summary(len(rendered), skipped, tuple(problems), tuple(warnings), tuple(removed))
+    return Summary(len(rendered), skipped, tuple(problems), tuple(warnings), tuple(removed), future)
 
 
 def _read(path: Path) -> str:

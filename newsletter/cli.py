@@ -484,13 +484,15 @@ def send_test(
     default=None,
     help="Issues rendered at once (default: one per processor).",
 )
-def archive(output: Path | None, jobs: int | None) -> None:
+@click.option("--future", is_flag=True, help="Publish issues dated after today too.")
+def archive(output: Path | None, jobs: int | None, future: bool) -> None:
     """Build the public archive: a page per issue, an index, an Atom feed and a sitemap.
 
     Only issues whose file, neighbours, settings or theme changed since the last build in
     that folder are rendered again, and the pages of issue files that are gone are removed.
-    An issue with problems is reported (exit 1) and the others are still built. The folder
-    must be new, empty, or one this command wrote.
+    An issue with problems is reported (exit 1) and the others are still built. Issues
+    dated after today are drafts, left out until their day (--future publishes them). The
+    folder must be new, empty, or one this command wrote.
 
     Example:
 
@@ -512,7 +514,13 @@ def archive(output: Path | None, jobs: int | None) -> None:
                 bar.length = total
                 bar.update(1)
 
-        summary = write_archive(project, out, jobs=jobs or os.cpu_count() or 1, progress=progress)
+        summary = write_archive(
+            project,
+            out,
+            jobs=jobs or os.cpu_count() or 1,
+            until=None if future else dt.date.today(),
+            progress=progress,
+        )
         if bar is not None:
             bar.render_finish()
     for problem in summary.problems:
@@ -526,6 +534,9 @@ def archive(output: Path | None, jobs: int | None) -> None:
         f"{summary.skipped} unchanged, {removed}{count(len(summary.problems), 'problem')}, "
         f"in {seconds:.2f} s."
     )
+    if summary.future:
+        later = count(summary.future, "issue")
+        click.echo(f"Left out {later} dated after today (--future publishes them).")
     if summary.problems:
         sys.exit(1)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -364,3 +365,25 @@ def test_a_template_error_writes_nothing(project: Path, issues: list[Path], run:
     assert again.exit_code == 1
     assert again.stderr.splitlines() == expected
     assert _files(project / "site") == before
+
+
+def test_issues_dated_after_today_are_drafts_left_out(
+    project: Path, issues: list[Path], run: RunCli
+) -> None:
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    # As `newsletter new` leaves it: its sections empty, so it would not even build.
+    (project / "issues" / f"{tomorrow}.yaml").write_text(
+        f"number: 99\ndate: {tomorrow}\nsubject: 'TODO: the subject line'\n"
+        "sections:\n  - title: News\n    articles: []\n",
+        encoding="utf-8",
+    )
+    result = run("archive")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == (
+        "Left out 1 issue dated after today (--future publishes them)."
+    )
+    assert not (project / "site" / str(tomorrow)).exists()
+    assert "TODO" not in (project / "site" / "index.html").read_text()
+    published = run("archive", "--future")
+    assert published.exit_code == 1  # published, it must be valid: it is not
+    assert "sections[0].articles: must not be empty" in published.stderr
