@@ -277,6 +277,11 @@ def _yaml_problem(name: str, text: str, e: MarkedYAMLError) -> Problem:
         what = _UNCLOSED.get(context, f"{context}, {problem}")
     elif "duplicate key" in problem:
         what = problem.split(" with value")[0]
+    elif problem.startswith("mapping values are not allowed"):
+        what = (
+            "a ': ' inside text that is not in quotes (write it in quotes:"
+            ' title: "Ferry strike: islands cut off"), or a line indented too deep'
+        )
     elif problem.startswith("expected <block end>"):
         what = "this line is not indented like the lines around it"
     elif problem.startswith("but ") and context:
