@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 Accept = Literal["html", "feed"]
 """What a fetch is for: a web page ("html") or an RSS/Atom feed ("feed")."""
 
-USER_AGENT = f"newsletter/{__version__} (+https://pypi.org/project/newsletter/)"
+USER_AGENT = f"newsletter/{__version__} (a tool that curates an email newsletter)"
+"""No address in it: the PyPI project of that name is another one."""
 MAX_REDIRECTS = 5
 MAX_PAGE_BYTES = 5_000_000
 

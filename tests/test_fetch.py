@@ -305,7 +305,7 @@ def echo() -> Iterator[str]:
 def test_the_user_agent_names_the_tool(echo: str) -> None:
     page = fetch_one(echo)
     assert isinstance(page, Page)
-    user_agent = f"newsletter/{__version__} (+https://pypi.org/project/newsletter/)"
+    user_agent = f"newsletter/{__version__} (a tool that curates an email newsletter)"
     assert f"User-Agent: {user_agent}\n" in page.body.decode()
     assert "Accept: text/html" in page.body.decode()
 
