@@ -223,21 +223,28 @@ def add(
         raise click.UsageError("give URLs, or --file with --url, or --feed")
     if saved is not None and not saved_url:
         raise click.UsageError("--file needs --url, the address of the saved page")
-    with problems_exit():
-        title, outcomes = gather(
-            Path.cwd(),
-            urls=urls,
-            saved=(saved, saved_url) if saved and saved_url else None,
-            feed=feed,
-            since=since,
-            section=section,
-            issue_name=issue_name,
-            position=position,
-            create=create_section,
-            allow_repeat=allow_repeat,
-            timeout=timeout,
-            now=dt.datetime.now(dt.UTC),
-        )
+    try:
+        with problems_exit():
+            title, outcomes = gather(
+                Path.cwd(),
+                urls=urls,
+                saved=(saved, saved_url) if saved and saved_url else None,
+                feed=feed,
+                since=since,
+                section=section,
+                issue_name=issue_name,
+                position=position,
+                create=create_section,
+                allow_repeat=allow_repeat,
+                timeout=timeout,
+                now=dt.datetime.now(dt.UTC),
+            )
+    except KeyboardInterrupt:
+        # The file is written once every page is in, atomically: it is never half-written.
+        # Exit at once, without waiting for the fetches under way to time out.
+        click.echo("Interrupted: the issue file is as it was, or has every article.", err=True)
+        sys.stderr.flush()
+        os._exit(130)
     if not outcomes:
         click.echo(f"Nothing added: the feed has no items from the last {since}.")
     failed = report(outcomes, title, click.echo)

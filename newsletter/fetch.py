@@ -74,20 +74,22 @@ def fetch_pages(
         import httpx
 
         workers = max(1, min(concurrency, len(wanted)))
-        with (
-            httpx.Client(
-                headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT_HEADERS[accept]},
-                timeout=httpx.Timeout(timeout),
-                limits=httpx.Limits(max_connections=workers),
-                follow_redirects=False,  # followed by hand: each hop's URL is checked first
-            ) as client,
-            ThreadPoolExecutor(max_workers=workers) as pool,
-        ):
-            fetched = pool.map(
-                lambda i: _fetch(client, urls[i], timeout, max_bytes, accept), wanted
-            )
-            for index, result in zip(wanted, fetched, strict=True):
-                results[index] = result
+        with httpx.Client(
+            headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT_HEADERS[accept]},
+            timeout=httpx.Timeout(timeout),
+            limits=httpx.Limits(max_connections=workers),
+            follow_redirects=False,  # followed by hand: each hop's URL is checked first
+        ) as client:
+            pool = ThreadPoolExecutor(max_workers=workers)
+            try:
+                fetched = pool.map(
+                    lambda i: _fetch(client, urls[i], timeout, max_bytes, accept), wanted
+                )
+                for index, result in zip(wanted, fetched, strict=True):
+                    results[index] = result
+            finally:
+                # All done, or interrupted (Ctrl-C): then the fetches under way are not waited for.
+                pool.shutdown(wait=False, cancel_futures=True)
     return [r for r in results if r is not None]
 
 

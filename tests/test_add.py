@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import signal
 import socket
 import subprocess
 import sys
@@ -503,4 +504,24 @@ def test_a_public_address_may_not_redirect_to_a_private_one(
         f"Error: {url}: the server redirected to a private address (127.0.0.1): refused\n"
     )
     assert site.requests == ["/story"]  # the internal page was never asked for
+    assert (project / ISSUE).read_bytes() == before
+
+
+def test_ctrl_c_while_fetching_stops_at_once_and_leaves_the_file(project: Path, site: Site) -> None:
+    url = site.add("/slow", "<title>Slow</title>", delay=8)
+    before = (project / ISSUE).read_bytes()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsletter", "add", url, "--section", "News"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    while "/slow" not in site.requests:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=5)  # not the 8 s the page takes, nor the 10 s timeout
+    assert process.returncode == 130
+    assert err == "Interrupted: the issue file is as it was, or has every article.\n"
     assert (project / ISSUE).read_bytes() == before
