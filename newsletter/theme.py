@@ -11,6 +11,7 @@ from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel
 
 from newsletter import colour, markup
 from newsletter.problems import Problem, ProblemsError
@@ -75,6 +76,34 @@ def _autoescape(name: str | None) -> bool:
 _THEMES: dict[tuple[tuple[Path, ...], Path | None], Theme] = {}
 
 
+class _Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, and of the settings and the issue only their fields and properties:
+    pydantic's own methods (parse_raw can unpickle) are out of a template's reach."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, BaseModel):
+            cls = type(obj)
+            return attr in cls.model_fields or isinstance(getattr(cls, attr, None), property)
+        if isinstance(obj, type) and issubclass(obj, BaseModel):
+            return False
+        return bool(super().is_safe_attribute(obj, attr, value))
+
+
+class _FolderLoader(jinja2.FileSystemLoader):
+    """Templates from folders, never through a symbolic link that leads out of them: a link
+    in a theme (committed in a pull request, say) must not put a file of the system in the
+    email."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        real = Path(filename).resolve()
+        if not any(real.is_relative_to(Path(folder).resolve()) for folder in self.searchpath):
+            raise jinja2.TemplateNotFound(template)
+        return source, filename, uptodate
+
+
 class Theme:
     """Templates found on a search path; errors in them are problems with file and line."""
 
@@ -82,11 +111,11 @@ class Theme:
         self.folders = tuple(folder.resolve() for folder in folders)
         self.root = root.resolve() if root else None
         # Sandboxed: a template from a pull request must not run code on the editor's machine.
-        self.env = SandboxedEnvironment(
+        self.env = _Sandbox(
             loader=jinja2.ChoiceLoader(
                 [
-                    jinja2.FileSystemLoader(self.folders),
-                    jinja2.PrefixLoader({PREFIX: jinja2.FileSystemLoader(BUILTIN)}, delimiter="/"),
+                    _FolderLoader(self.folders),
+                    jinja2.PrefixLoader({PREFIX: _FolderLoader(BUILTIN)}, delimiter="/"),
                 ]
             ),
             undefined=jinja2.StrictUndefined,

@@ -102,6 +102,39 @@ def test_templates_cannot_run_code(project: Path, tmp_path: Path) -> None:
     assert not marker.exists()
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        'issue.parse_raw("cos\\nsystem\\n(S\'touch {marker}\'\\ntR.", proto="pickle",'
+        " allow_pickle=True)",
+        'settings.brand.parse_file("{marker}")',
+        'issue.__class__.model_validate_json("{{}}")',
+    ],
+)
+def test_templates_reach_the_models_fields_not_their_methods(
+    project: Path, tmp_path: Path, call: str
+) -> None:
+    marker = tmp_path / "ran"
+    template = project / "templates" / "issue.txt.j2"
+    template.write_text("{{ " + call.format(marker=marker) + " }}\n" + template.read_text())
+    [problem] = _problems(project)
+    assert problem.startswith("templates/issue.txt.j2:1: template error: access to attribute ")
+    assert problem.endswith(" is unsafe.")
+    assert not marker.exists()
+
+
+def test_a_template_linked_to_a_file_outside_the_theme_is_not_read(project: Path) -> None:
+    secret = project / "secret.txt"
+    secret.write_text("the password is swordfish")
+    (project / "templates" / "layouts" / "notes.mjml.j2").symlink_to(secret)
+    template = project / "templates" / "issue.txt.j2"
+    template.write_text('{% include "layouts/notes.mjml.j2" %}\n' + template.read_text())
+    [problem] = _problems(project)
+    assert problem.startswith(
+        "templates/issue.txt.j2:1: template not found: layouts/notes.mjml.j2 (searched templates/"
+    )
+
+
 def test_a_mailto_link_is_a_link_in_any_case(project: Path) -> None:
     intro = "Write to [us](MAILTO:weekly@example.org) or [them](mailto:them@example.org)."
     _edit(project / "issues" / "2026-11-30.yaml", "intro: Hello *readers*.", f"intro: {intro}")
