@@ -19,11 +19,11 @@ from newsletter.theme import Theme
 _INLINE_STYLE = re.compile(
     r"<mj-style\b[^>]*\binline\s*=\s*[\"']inline[\"'][^>]*>(.*?)</mj-style\s*>", re.S | re.I
 )
-_URL_ATTRIBUTE = re.compile(
-    r"""(\s(?:href|src|action|background|cite|longdesc)=)(["'])(.*?)\2""", re.I
-)
-_TAG = re.compile(r"<[A-Za-z][^<>]*>")
-"""A start tag: URL attributes are looked for only there, never in text that looks like one."""
+_URL_ATTRIBUTES = frozenset({"href", "src", "action", "background", "cite", "longdesc"})
+_TAG = re.compile(r"<[A-Za-z][^\s<>/]*")
+"""The start of a start tag: URL attributes are looked for only in tags, never in text."""
+_ATTRIBUTE = re.compile(r"""(\s+)([^\s"'<>/=]+)(?:(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'<>]+))?""")
+"""One attribute, its whole value: `href='x'` inside another attribute's value is that value."""
 _DOCTYPE = re.compile(r"\s*<!doctype[^>]*>", re.I)
 
 
@@ -134,6 +134,20 @@ def compile_mjml(mjml: str, theme: Theme, template: str) -> str:
     return inline_css(html, css) if css.strip() else html
 
 
+def _tags(html: str, change: Callable[[str], str]) -> str:
+    """`html` with the attributes of each start tag as `change` makes them: a tag ends at the
+    first `>` outside its attributes' quoted values."""
+    out: list[str] = []
+    at = 0
+    while (start := _TAG.search(html, at)) is not None:
+        end = start.end()
+        while (attribute := _ATTRIBUTE.match(html, end)) is not None:
+            end = attribute.end()
+        out.append(html[at : start.end()] + change(html[start.end() : end]))
+        at = end
+    return "".join(out) + html[at:]
+
+
 def inline_css(html: str, css: str) -> str:
     """Inline `css` into `html` with premailer; every other byte of `html` stays as it was."""
     _import_premailer()
@@ -150,16 +164,19 @@ def inline_css(html: str, css: str) -> str:
     while marker in html:  # content that happens to contain the marker must stay as it is
         marker = "x" + marker
 
-    def protect(match: re.Match[str]) -> str:
+    def protect(tag: str) -> str:
         # premailer's serializer %-encodes spaces and non-ASCII in URLs: merge tags such as
         # {{ UnsubscribeURL }} must come out byte-exact.
-        protected.append(match.group(2) + match.group(3) + match.group(2))
-        return f'{match.group(1)}"{marker}{len(protected) - 1}"'
+        def one(match: re.Match[str]) -> str:
+            space, name, equals, value = match.groups()
+            if value is None or name.lower() not in _URL_ATTRIBUTES or value[0] not in "\"'":
+                return match.group(0)
+            protected.append(value)
+            return f'{space}{name}{equals}"{marker}{len(protected) - 1}"'
 
-    body = _TAG.sub(
-        lambda tag: _URL_ATTRIBUTE.sub(protect, tag.group(0)),
-        html[doctype.end() if doctype else 0 :],
-    )
+        return _ATTRIBUTE.sub(one, tag)
+
+    body = _tags(html[doctype.end() if doctype else 0 :], protect)
     body = re.sub(r"<style\b", '<style data-premailer="ignore"', body)
     with _quiet_cssutils():
         out = _Inliner(

@@ -135,6 +135,17 @@ def test_a_template_linked_to_a_file_outside_the_theme_is_not_read(project: Path
     )
 
 
+def test_a_link_title_that_looks_like_a_url_attribute_stays_the_title(project: Path) -> None:
+    title = "y href='x' onmouseover=alert(1) style=position:fixed "
+    intro = f'See [the report](https://example.org/a "{title}").'
+    quoted = "'" + intro.replace("'", "''") + "'"
+    _edit(project / "issues" / "2026-11-30.yaml", "intro: Hello *readers*.", f"intro: {quoted}")
+    page = lxml.html.fromstring(_render(project).html)
+    assert not [e for e in page.iter() if isinstance(e.tag, str) and "onmouseover" in e.attrib]
+    links = cast(list[Any], page.xpath("//a[@href='https://example.org/a']"))
+    assert [a.get("title") for a in links] == [title]
+
+
 def test_a_mailto_link_is_a_link_in_any_case(project: Path) -> None:
     intro = "Write to [us](MAILTO:weekly@example.org) or [them](mailto:them@example.org)."
     _edit(project / "issues" / "2026-11-30.yaml", "intro: Hello *readers*.", f"intro: {intro}")
