@@ -146,14 +146,15 @@ def redirect_problem(origin: str, target: str) -> str | None:
     Only addresses written as IP literals and `localhost` count as private; nothing is looked up
     in DNS. An origin that is itself private may redirect anywhere.
     """
-    private = _private_host(target)
+    private = _private_host(target, resolve=True)
     if private is None or _private_host(origin) is not None:
         return None
     return f"the server redirected to a private address ({private}): refused"
 
 
-def _private_host(url: str) -> str | None:
-    """The host of `url` when it names this machine or a private network, else None."""
+def _private_host(url: str, *, resolve: bool = False) -> str | None:
+    """The host of `url` when it names this machine or a private network, else None; with
+    `resolve`, also a host name that DNS (or /etc/hosts) gives a private address."""
     try:
         host = (urlsplit(url).hostname or "").rstrip(".")
     except ValueError:
@@ -168,10 +169,25 @@ def _private_host(url: str) -> str | None:
         try:
             address = ipaddress.IPv4Address(socket.inet_aton(host))
         except (OSError, ValueError):
-            return None
+            return _resolves_privately(host) if resolve else None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     return None if address.is_global else host
+
+
+def _resolves_privately(host: str) -> str | None:
+    """`host` if any address it resolves to is not a public one, else None."""
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return None  # the request will fail on its own
+    for *_, sockaddr in found:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        if not address.is_global:
+            return f"{host}, at {address}"
+    return None
 
 
 def _read_body(

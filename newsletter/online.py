@@ -20,6 +20,7 @@ from newsletter.fetch import (
     USER_AGENT,
     describe_failure,
     describe_status,
+    redirect_problem,
     size_text,
 )
 from newsletter.model import CheckSettings
@@ -260,6 +261,8 @@ def _follow(client: httpx.Client, method: str, url: str, kind: Kind) -> tuple[ht
         scheme = request.url.scheme
         if scheme not in ("http", "https"):
             raise _Broken(f"the server redirects to a {scheme}: address, not an http(s) one")
+        if problem := redirect_problem(str(response.url), str(request.url)):
+            raise _Broken(problem)
     raise _Broken(f"more than {MAX_REDIRECTS} redirects (a redirect loop?)")
 
 

@@ -124,7 +124,8 @@ def public_name(monkeypatch: pytest.MonkeyPatch) -> str:
     real = socket.getaddrinfo
 
     def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        return real("127.0.0.1" if host == "news.example" else host, *args, **kwargs)
+        local = host in ("news.example", "intranet.example")
+        return real("127.0.0.1" if local else host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return "news.example"
@@ -141,6 +142,17 @@ def test_a_redirect_from_a_public_host_to_a_private_one_is_not_followed(
     site.redirect("/story", target.format(port=port))
     host = target.split("/")[2].partition(":")[0]
     message = f"the server redirected to a private address ({host}): refused"
+    assert error_of(f"http://{public_name}:{port}/story") == message
+    assert site.requests == ["/story"]
+
+
+def test_a_redirect_to_a_name_that_resolves_to_a_private_address_is_not_followed(
+    site: Site, public_name: str
+) -> None:
+    port = site.base.rpartition(":")[2]
+    site.add("/admin", HTML)
+    site.redirect("/story", f"http://intranet.example:{port}/admin")
+    message = "the server redirected to a private address (intranet.example, at 127.0.0.1): refused"
     assert error_of(f"http://{public_name}:{port}/story") == message
     assert site.requests == ["/story"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import struct
 import sys
 import threading
@@ -11,6 +12,7 @@ import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -429,3 +431,26 @@ def test_mailto_links_are_not_requested(project: Path, online: Site) -> None:
     write_project(project, online.base, intro="Write to [us](mailto:weekly@example.org).")
     subject = Project.find(project).inspect(project / FILE)
     assert check_online(subject, timeout=5, progress=False) == []
+
+
+def test_a_redirect_from_a_public_address_to_a_private_one_is_not_followed(
+    project: Path, site: Site, run: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        return real("127.0.0.1" if host == "news.example" else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    port = site.base.rpartition(":")[2]
+    write_project(project, f"http://news.example:{port}")
+    for path in ("/about", "/news/lead", "/weekly/unsubscribe", "/weekly/2026-11-30/", "/admin"):
+        site.add(path, HTML)
+    site.add("/img/lead.png", png(600, 300), content_type="image/png")
+    site.redirect("/news/second", f"http://127.0.0.1:{port}/admin")
+    result = run("check", "--online")
+    assert "/admin" not in site.requests
+    assert [line for line in found(result) if "private" in line] == [
+        SECOND.format("error") + "the server redirected to a private address (127.0.0.1): refused:"
+        f" http://news.example:{port}/news/second [online/broken]"
+    ]
