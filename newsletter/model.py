@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from string import Formatter
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -295,12 +296,20 @@ UTM_PLACEHOLDERS = ("number", "date", "slug")
 
 
 def _utm_value(value: str) -> str:
+    known = ", ".join(f"{{{k}}}" for k in UTM_PLACEHOLDERS)
     try:
-        value.format_map(dict.fromkeys(UTM_PLACEHOLDERS, ""))
-    except (KeyError, IndexError, AttributeError, ValueError) as e:
-        known = ", ".join(f"{{{k}}}" for k in UTM_PLACEHOLDERS)
-        problem = f"no placeholder {{{e.args[0]}}}" if isinstance(e, KeyError) else str(e)
-        raise ValueError(f"{problem}; there are {known}") from None
+        fields = [
+            (name, spec, conversion) for _, name, spec, conversion in Formatter().parse(value)
+        ]
+    except ValueError as e:
+        raise ValueError(f"{e}; there are {known}") from None
+    for name, spec, conversion in fields:
+        if name is None:
+            continue
+        if name not in UTM_PLACEHOLDERS:
+            raise ValueError(f"no placeholder {{{name}}}; there are {known}")
+        if spec or conversion:  # {number:>99999999999} would fill the memory
+            raise ValueError(f"{{{name}}} takes no format: write it as {{{name}}}")
     return value
 
 

@@ -50,7 +50,14 @@ class _Constructor(RoundTripConstructor):
         return super().construct_yaml_timestamp(node, values)
 
 
+    def construct_yaml_int(self, node: Any) -> Any:
+        if isinstance(node, ScalarNode) and len(node.value) > 30:
+            return node.value  # no number of an issue is this long: a validation problem
+        return super().construct_yaml_int(node)
+
+
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 
 
 Marks = dict[Loc, tuple[tuple[int, int], tuple[int, int]]]
