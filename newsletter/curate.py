@@ -36,7 +36,11 @@ MODELINE = "# yaml-language-server: $schema="
 def next_issue(newest: Issue, newest_text: str, date: dt.date | None) -> tuple[str, str]:
     """The file name and text of the issue after `newest`: number + 1, a week later (or
     `date`), the same sections and layouts, empty, with placeholders to replace."""
-    when = date or newest.date + dt.timedelta(days=7)
+    try:
+        when = date or newest.date + dt.timedelta(days=7)
+    except OverflowError:
+        message = f"issue {newest.number} is dated {newest.date}: no week comes after it"
+        raise UserError(message) from None
     if when <= newest.date:
         raise UserError(
             f"--date {when.isoformat()} is not after issue {newest.number}"

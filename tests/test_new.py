@@ -86,3 +86,13 @@ def test_new_bad_date_is_a_usage_error(project: Path, run: RunCli) -> None:
     result = run("new", "--date", "30/12/2026")
     assert result.exit_code == 2
     assert "'30/12/2026' does not match the format '%Y-%m-%d'" in result.stderr
+
+
+def test_no_week_after_the_last_date_there_is(project: Path, run: RunCli) -> None:
+    issue = project / "issues" / "2026-11-30.yaml"
+    issue.write_text(issue.read_text().replace("date: 2026-11-30", "date: 9999-12-31"))
+    result = run("new")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: issue 7 is dated 9999-12-31: no week comes after it\n",
+    )
