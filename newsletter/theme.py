@@ -187,7 +187,15 @@ class Theme:
             raise ProblemsError([self._problem_at(e, message, name)]) from None
         except RecursionError as e:
             raise ProblemsError([self._recursion_problem(e, name)]) from None
-        except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as e:
+        except (
+            jinja2.TemplateError,
+            ArithmeticError,
+            AttributeError,
+            LookupError,
+            MemoryError,
+            TypeError,
+            ValueError,
+        ) as e:
             message = str(getattr(e, "message", None) or e)
             raise ProblemsError([self._problem_at(e, f"template error: {message}", name)]) from None
 

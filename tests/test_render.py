@@ -146,6 +146,23 @@ def test_a_link_title_that_looks_like_a_url_attribute_stays_the_title(project: P
     assert [a.get("title") for a in links] == [title]
 
 
+@pytest.mark.parametrize(
+    ("expression", "error"),
+    [
+        ("none | markdown_inline", "'NoneType' object has no attribute 'strip'"),
+        ("5 | wrap", "'int' object has no attribute"),
+        ('"x" * 100000000000', ""),
+    ],
+)
+def test_a_template_expression_that_fails_is_a_located_problem(
+    project: Path, expression: str, error: str
+) -> None:
+    template = project / "templates" / "issue.txt.j2"
+    template.write_text("{{ " + expression + " }}\n" + template.read_text())
+    [problem] = _problems(project)
+    assert problem.startswith("templates/issue.txt.j2:1: template error: " + error), problem
+
+
 def test_a_mailto_link_is_a_link_in_any_case(project: Path) -> None:
     intro = "Write to [us](MAILTO:weekly@example.org) or [them](mailto:them@example.org)."
     _edit(project / "issues" / "2026-11-30.yaml", "intro: Hello *readers*.", f"intro: {intro}")
