@@ -42,7 +42,7 @@ FILE_NAME_ALT = re.compile(
     r".*\.(jpe?g|png|gif|webp|svg|avif|heic)|(img|image|photo|picture|pic|dsc|screenshot)[\s_()-]*\d*\)?",
     re.I,
 )
-TEMPLATE_SYNTAX = re.compile(r"\{\{|\{%|\{#|\*\|")
+TEMPLATE_SYNTAX = re.compile(r"\{\{|\{%|\{#|\*\||@Track(?:Link|View)\b")
 """What mail services' template engines run: in an article, text from elsewhere."""
 HEX = r"(#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3}))\b"
 IPV4_PART = re.compile(r"0x[0-9a-f]*|0[0-7]*|[1-9][0-9]*", re.I)
@@ -184,6 +184,10 @@ def check_leftovers(subject: Subject) -> Iterator[Finding]:
                 f"{match.group(0)!r} is template syntax to mail services (listmonk and Buttondown"
                 " read {{ and {%, Mailchimp *|): they would run it; an article is no place for it"
             )
+            yield subject.at(loc, "warning", "text/template-syntax", message)
+    for loc, url, _ in _all_links(subject.issue):
+        if loc[-1] == "url" and (match := TEMPLATE_SYNTAX.search(url)):
+            message = f"{match.group(0)!r} in an address: listmonk would make it a tracked link"
             yield subject.at(loc, "warning", "text/template-syntax", message)
     for s, section in enumerate(subject.issue.sections):
         if section.layout == "compact":

@@ -162,7 +162,8 @@ def make_safe(found: Found) -> Found:
 
 
 def break_template_tags(text: str) -> str:
-    """`text` with a space inside every `{{`, `}}`, `{%`, `%}`, `{#`, `#}`, `*|` and `|*`."""
+    """`text` with a space inside every `{{`, `}}`, `{%`, `%}`, `{#`, `#}`, `*|` and `|*`, and
+    after the `@` of listmonk's `@TrackLink` and `@TrackView`."""
     # Exports go through the mail services' template engines (listmonk's Go templates,
     # Buttondown's, Mailchimp's merge tags): text from the web must not be read as code there.
     return _TEMPLATE_TAG.sub(" ", text)
@@ -174,6 +175,7 @@ def break_template_tags(text: str) -> str:
 # and the rendered text drops it.
 _TEMPLATE_TAG = re.compile(
     r"(?<=\{)(?=\\?[{%#])|(?<=[}%#])(?=\\?\})|(?<=\*)(?=\\?\|)|(?<=\|)(?=\\?\*)"
+    r"|(?<=@)(?=Track(?:Link|View))"  # listmonk turns URL@TrackLink into its tracked link
 )
 _CUT_SHORT = re.compile(r"\s*(?:\[(?:…|\.\.\.)\]|\.\.\.|…)$")  # "[…]", as WordPress ends excerpts
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019\u00bb)]*(?=\s)")  # closing quotes
@@ -345,7 +347,11 @@ def _canonical(tree: HtmlElement, url: str) -> str:
             canonical = urljoin(url, href)
         except ValueError:
             return url
-        if http_url_problem(canonical) is not None or len(canonical) > URL_LENGTH:
+        if (
+            http_url_problem(canonical) is not None
+            or len(canonical) > URL_LENGTH
+            or "@Track" in canonical  # listmonk would make it a tracked link of the attacker's
+        ):
             return url
         # A canonical pointing at the home page from an article is a CMS's mistake.
         if urlsplit(canonical).path in ("", "/") and urlsplit(url).path not in ("", "/"):

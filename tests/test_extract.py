@@ -383,3 +383,16 @@ def test_control_characters_of_a_page_are_left_out() -> None:
     found = extract_page(html.encode(), URL)
     assert CONTROL_CHARACTERS.search(found.title + (found.image_alt or "")) is None
     assert found.title.split() == ["Ready", "steady"] and found.image_alt == "ab"
+
+
+def test_listmonk_track_link_shortcuts_are_broken_up() -> None:
+    html = (
+        "<html><head><title>Claim it at https://evil.example/win@TrackLink today</title>"
+        '<link rel="canonical" href="https://evil.example/win@TrackLink">'
+        '<meta name="description" content="See https://evil.example/p@TrackView now.">'
+        "</head><body><p>x</p></body></html>"
+    )
+    found = make_safe(extract_page(html.encode(), URL))
+    assert found.title == "Claim it at https://evil.example/win@ TrackLink today"
+    assert "@Track" not in found.summary and "@ TrackView" in found.summary
+    assert found.url.startswith("https://www.commonspace.eu/news/page")  # not the canonical
