@@ -49,7 +49,6 @@ class _Constructor(RoundTripConstructor):
             return node.value
         return super().construct_yaml_timestamp(node, values)
 
-
     def construct_yaml_int(self, node: Any) -> Any:
         if isinstance(node, ScalarNode) and len(node.value) > 30:
             return node.value  # no number of an issue is this long: a validation problem
