@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -47,6 +47,11 @@ def links(text: str) -> list[str]:
 
 def link_texts(text: str) -> list[tuple[str, str]]:
     """Every link in the Markdown `text`: its target and the text that shows it."""
+    return list(_link_texts(text))
+
+
+@lru_cache(maxsize=4096)  # the loader and a dozen checks ask about the same texts
+def _link_texts(text: str) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str]] = []
     for token in _parser(checked=False).parse(text):
         href, words = None, ""
@@ -58,7 +63,7 @@ def link_texts(text: str) -> list[tuple[str, str]]:
                 href = None
             elif href is not None:
                 words += child.content
-    return found
+    return tuple(found)
 
 
 MAX_DEPTH = 20
@@ -66,6 +71,7 @@ MAX_DEPTH = 20
 writing, and breaks mail clients and the compiler."""
 
 
+@lru_cache(maxsize=4096)
 def depth(text: str) -> int:
     """How deeply the elements of the Markdown `text` nest."""
     deepest = level = 0
