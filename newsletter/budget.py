@@ -71,24 +71,24 @@ def measure(subject: Subject, theme: Theme) -> Budget:
     bytes is what that part costs, shared markup included. Sizes are of the HTML as export
     writes it, UTM parameters included."""
     document, issue, settings = subject.document, subject.issue, subject.settings
-    count = sum(len(section.articles) for section in issue.sections)
-    step = max(count / MEASURED_ARTICLES, 1.0)
-    measured = {int(i * step) for i in range(min(count, MEASURED_ARTICLES))}
-    n = -1
+    places = [
+        (s, a) for s, section in enumerate(issue.sections) for a in range(len(section.articles))
+    ]
+    step = max(len(places) / MEASURED_ARTICLES, 1.0)
+    measured = {places[int(i * step)] for i in range(min(len(places), MEASURED_ARTICLES))}
 
     def size(sections: list[Any]) -> int:
         variant = issue.model_copy(update={"sections": sections})
         return subject.exported(render(variant, settings, theme, subject.links)).sizes["html"]
 
-    total = subject.exported(subject.rendition).sizes["html"]
+    total = subject.exported_size
     sections, articles = [], []
     for s, section in enumerate(issue.sections):
         others = [x for i, x in enumerate(issue.sections) if i != s]
         line = document.position(("sections", s))[0]
         sections.append(Cost(section.title, total - size(others), line))
         for a, article in enumerate(section.articles):
-            n += 1
-            if n not in measured:
+            if (s, a) not in measured:
                 continue
             rest = [x for i, x in enumerate(section.articles) if i != a]
             changed = section.model_copy(update={"articles": rest})

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import html
-import ipaddress
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import urlsplit
@@ -17,7 +16,7 @@ from newsletter.history import Featured
 from newsletter.model import Issue, Settings
 from newsletter.project import slug
 from newsletter.render import Links, Rendition
-from newsletter.urls import normalize_url
+from newsletter.urls import ip_literal, normalize_url
 from newsletter.utm import tag_rendition
 from newsletter.yamlfile import Document, Loc, format_loc
 
@@ -45,8 +44,6 @@ FILE_NAME_ALT = re.compile(
 TEMPLATE_SYNTAX = re.compile(r"\{\{|\{%|\{#|\*\||@Track(?:Link|View)\b")
 """What mail services' template engines run: in an article, text from elsewhere."""
 HEX = r"(#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3}))\b"
-IPV4_PART = re.compile(r"0x[0-9a-f]*|0[0-7]*|[1-9][0-9]*", re.I)
-"""A part of an IPv4 address as browsers read it: hexadecimal, octal or decimal."""
 BARE_URL = re.compile(r"(\[\d+\] |[\w ]{1,30}: )?\S+://\S+")
 """A line long only because of its URL: `[3] URL`, `Unsubscribe: URL`; the URL cannot wrap."""
 
@@ -107,6 +104,11 @@ class Subject:
         UTM parameters the settings ask for."""
         return tag_rendition(rendition, self.issue, self.settings, slug(Path(self.document.path)))
 
+    @cached_property
+    def exported_size(self) -> int:
+        """The bytes of the HTML as export writes it: what Gmail's clip is measured on."""
+        return self.exported(self.rendition).sizes["html"]
+
 
 Check = Callable[[Subject], Iterator[Finding]]
 
@@ -142,7 +144,7 @@ def _texts(issue: Issue) -> Iterator[tuple[Loc, str]]:
 def check_size(subject: Subject) -> Iterator[Finding]:
     """The HTML against Gmail's clip."""
     limits = subject.settings.checks
-    size = subject.exported(subject.rendition).sizes["html"]
+    size = subject.exported_size
     if size > limits.clip_bytes:
         message = f"the HTML is {size:,} bytes: Gmail clips it after {limits.clip_bytes:,}"
         yield subject.in_email("error", "size/clipped", message, "email.html")
@@ -212,33 +214,6 @@ def _all_links(issue: Issue) -> Iterator[tuple[Loc, str, tuple[Loc, str]]]:
             yield (*loc, "url"), article.url, ((*loc, "title"), article.title)
 
 
-def _ip_address(host: str) -> bool:
-    """Whether a browser takes `host` for an IP address: IPv6, or IPv4 in any notation the
-    URL standard accepts (`127.0.0.1`, `2130706433`, `0x7f.1`, `0177.0.0.1`)."""
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        pass
-    # Browsers map full-width digits and ideographic full stops to ASCII first.
-    parts = unicodedata.normalize("NFKC", host).replace("\u3002", ".").split(".")
-    if len(parts) > 1 and parts[-1] == "":
-        parts.pop()
-    if not 1 <= len(parts) <= 4 or not all(IPV4_PART.fullmatch(p) for p in parts):
-        return False
-    numbers = [_ipv4_number(p) for p in parts]
-    return all(n <= 255 for n in numbers[:-1]) and numbers[-1] < 256 ** (5 - len(numbers))
-
-
-def _ipv4_number(part: str) -> int:
-    """A part of an IPv4 address: `0x` starts a hexadecimal number, `0` an octal one."""
-    if part[:2].lower() == "0x":
-        return int(part[2:] or "0", 16)
-    if len(part) > 1 and part[0] == "0":
-        return int(part[1:], 8)
-    return int(part)
-
-
 def check_links(subject: Subject) -> Iterator[Finding]:
     """https, real host names, no shorteners, telling link text, nothing featured before."""
     for loc, url, (text_loc, words) in _all_links(subject.issue):
@@ -246,7 +221,7 @@ def check_links(subject: Subject) -> Iterator[Finding]:
         host = parts.hostname or ""
         if parts.scheme == "http":
             yield subject.at(loc, "warning", "link/http", f"not https: {url}")
-        if _ip_address(host):
+        if ip_literal(host) is not None:
             yield subject.at(loc, "error", "link/ip-address", f"a bare IP address: {url}")
         if host.removeprefix("www.") in SHORTENERS:
             message = f"a link shortener hides where {url} goes, and spam filters dislike it"

@@ -27,18 +27,28 @@ def contrast(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
-def readable_on(colour: str, background: str, minimum: float = 4.5) -> str:
-    """`colour`, mixed towards black or white just enough to reach `minimum` on `background`.
+def readable_on(colour: str, *backgrounds: str, minimum: float = 4.5) -> str:
+    """`colour`, mixed towards black or white just enough to reach `minimum` on every one of
+    `backgrounds` (a card, a shaded box inside it), which must be all light or all dark.
 
     A brand colour chosen for a white page can vanish on a dark one, and the other way round.
     """
-    target = (0, 0, 0) if luminance(background) > 0.18 else (255, 255, 255)
+    if not backgrounds:
+        raise TypeError("readable_on: give at least one background colour")
+    light = [b for b in backgrounds if luminance(b) > 0.18]
+    if light and len(light) < len(backgrounds):
+        dark = next(b for b in backgrounds if b not in light)
+        raise ValueError(
+            f"readable_on: no colour reads on both {dark} and {light[0]}:"
+            " use backgrounds that are all light or all dark"
+        )
+    target = (0, 0, 0) if light else (255, 255, 255)
     rgb = _rgb(colour)
     for step in range(21):
         t = step / 20
         mixed = "#" + "".join(
             f"{round(c + (d - c) * t):02x}" for c, d in zip(rgb, target, strict=True)
         )
-        if contrast(mixed, background) >= minimum:
+        if all(contrast(mixed, background) >= minimum for background in backgrounds):
             return mixed
     return "#000000" if target == (0, 0, 0) else "#ffffff"

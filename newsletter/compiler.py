@@ -134,17 +134,17 @@ def compile_mjml(mjml: str, theme: Theme, template: str) -> str:
     return inline_css(html, css) if css.strip() else html
 
 
-def _tags(html: str, change: Callable[[str], str]) -> str:
-    """`html` with the attributes of each start tag as `change` makes them: a tag ends at the
-    first `>` outside its attributes' quoted values."""
+def _tags(html: str, change: Callable[[re.Match[str]], str]) -> str:
+    """`html` with each attribute of its start tags as `change` makes it: a tag ends at the
+    first `>` outside its attributes' quoted values, never inside one."""
     out: list[str] = []
     at = 0
     while (start := _TAG.search(html, at)) is not None:
-        end = start.end()
-        while (attribute := _ATTRIBUTE.match(html, end)) is not None:
-            end = attribute.end()
-        out.append(html[at : start.end()] + change(html[start.end() : end]))
-        at = end
+        out.append(html[at : start.end()])
+        at = start.end()
+        while (attribute := _ATTRIBUTE.match(html, at)) is not None:
+            out.append(change(attribute))
+            at = attribute.end()
     return "".join(out) + html[at:]
 
 
@@ -164,17 +164,14 @@ def inline_css(html: str, css: str) -> str:
     while marker in html:  # content that happens to contain the marker must stay as it is
         marker = "x" + marker
 
-    def protect(tag: str) -> str:
+    def protect(match: re.Match[str]) -> str:
         # premailer's serializer %-encodes spaces and non-ASCII in URLs: merge tags such as
         # {{ UnsubscribeURL }} must come out byte-exact.
-        def one(match: re.Match[str]) -> str:
-            space, name, equals, value = match.groups()
-            if value is None or name.lower() not in _URL_ATTRIBUTES or value[0] not in "\"'":
-                return match.group(0)
-            protected.append(value)
-            return f'{space}{name}{equals}"{marker}{len(protected) - 1}"'
-
-        return _ATTRIBUTE.sub(one, tag)
+        space, name, equals, value = match.groups()
+        if value is None or name.lower() not in _URL_ATTRIBUTES or value[0] not in "\"'":
+            return match.group(0)
+        protected.append(value)
+        return f'{space}{name}{equals}"{marker}{len(protected) - 1}"'
 
     body = _tags(html[doctype.end() if doctype else 0 :], protect)
     body = re.sub(r"<style\b", '<style data-premailer="ignore"', body)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from newsletter import __version__
-from newsletter.urls import http_url_problem
+from newsletter.urls import http_url_problem, ip_literal
 
 if TYPE_CHECKING:
     import httpx
@@ -143,8 +143,8 @@ def redirect_problem(origin: str, target: str) -> str | None:
 
     A public address may not send the request to a private one (loopback, private network,
     link-local, unspecified, `localhost`): that would fetch an internal page into a newsletter.
-    Only addresses written as IP literals and `localhost` count as private; nothing is looked up
-    in DNS. An origin that is itself private may redirect anywhere.
+    The target's host name is resolved to tell; the origin counts as private only when it is
+    written as such (an IP address, `localhost`), and then may redirect anywhere.
     """
     private = _private_host(target, resolve=True)
     if private is None or _private_host(origin) is not None:
@@ -161,18 +161,16 @@ def _private_host(url: str, *, resolve: bool = False) -> str | None:
         return None
     if host == "localhost" or host.endswith(".localhost"):
         return host
-    address: ipaddress.IPv4Address | ipaddress.IPv6Address
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        # The resolver also reads "127.1", "2130706433" and "0x7f.0.0.1" as IPv4 addresses.
-        try:
-            address = ipaddress.IPv4Address(socket.inet_aton(host))
-        except (OSError, ValueError):
-            return _resolves_privately(host) if resolve else None
+    address = ip_literal(host)
+    if address is None:
+        return _resolves_privately(host) if resolve else None
+    return None if _is_public(address) else host
+
+
+def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    return None if address.is_global else host
+    return address.is_global
 
 
 def _resolves_privately(host: str) -> str | None:
@@ -183,9 +181,7 @@ def _resolves_privately(host: str) -> str | None:
         return None  # the request will fail on its own
     for *_, sockaddr in found:
         address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        if not address.is_global:
+        if not _is_public(address):
             return f"{host}, at {address}"
     return None
 

@@ -298,12 +298,10 @@ UTM_PLACEHOLDERS = ("number", "date", "slug")
 def _utm_value(value: str) -> str:
     known = ", ".join(f"{{{k}}}" for k in UTM_PLACEHOLDERS)
     try:
-        fields = [
-            (name, spec, conversion) for _, name, spec, conversion in Formatter().parse(value)
-        ]
+        fields = list(Formatter().parse(value))
     except ValueError as e:
         raise ValueError(f"{e}; there are {known}") from None
-    for name, spec, conversion in fields:
+    for _, name, spec, conversion in fields:
         if name is None:
             continue
         if name not in UTM_PLACEHOLDERS:

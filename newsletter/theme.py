@@ -32,29 +32,6 @@ def _pad_preheader(text: str) -> str:
     return text + _PREHEADER_PADDING
 
 
-def readable_on(foreground: str, *backgrounds: str, minimum: float = 4.5) -> str:
-    """`foreground`, mixed towards black or white just enough to read on every background.
-
-    Text that sits on several backgrounds (a card, a shaded box inside it) must read on each:
-    the one nearest mid-grey is the hardest, and a colour that reads there reads on the others
-    as long as they are all light or all dark.
-    """
-    if not backgrounds:
-        raise TypeError("readable_on: give at least one background colour")
-    hardest = min(
-        backgrounds, key=lambda b: max(colour.contrast(b, "#000"), colour.contrast(b, "#fff"))
-    )
-    result = colour.readable_on(foreground, hardest, minimum)
-    if colour.contrast(result, hardest) >= minimum:
-        misread = [b for b in backgrounds if colour.contrast(result, b) < minimum]
-        if misread:
-            raise ValueError(
-                f"readable_on: no colour reads on both {hardest} and {misread[0]}:"
-                " use backgrounds that are all light or all dark"
-            )
-    return result
-
-
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """A cache of compiled templates in the user's cache folder ($XDG_CACHE_HOME or
     ~/.cache), private to the user; none where that folder cannot be made."""
@@ -132,7 +109,7 @@ class Theme:
             "markdown_inline": markup.to_html_inline,
             "markdown_text": markup.to_text,
             "wrap": markup.wrap,
-            "readable_on": readable_on,
+            "readable_on": colour.readable_on,
             "pad_preheader": _pad_preheader,
         }
         self.env.filters.update(filters)

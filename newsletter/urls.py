@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from ipaddress import IPv4Address, IPv6Address
 
 _HOST = re.compile(r"(?:\w(?:[\w-]*\w)?\.)*\w(?:[\w-]*\w)?\.?|[0-9a-f:.]*:[0-9a-f:.]*")
 _UNSAFE = re.compile(r"[\s\x00-\x1f\x7f<>\"\\^`{|}]")
@@ -29,6 +33,31 @@ def http_url_problem(value: str) -> str | None:
     if _UNSAFE.search(value):
         return f"must not contain spaces, quotes or control characters: {shown!r}"
     return None
+
+
+def ip_literal(host: str) -> IPv4Address | IPv6Address | None:
+    """The address `host` stands for when browsers and the system's resolver read it as one:
+    IPv6, or IPv4 in any of their notations (`127.0.0.1`, `2130706433`, `0x7f.1`, `0177.0.0.1`,
+    full-width digits); None for a host name."""
+    import ipaddress
+    import socket
+    import unicodedata
+
+    # Browsers map full-width digits and ideographic full stops to ASCII first.
+    host = unicodedata.normalize("NFKC", host).replace("\u3002", ".").rstrip(".")
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    if not _IPV4_LIKE.fullmatch(host):  # inet_aton would ignore what follows a space
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
+_IPV4_LIKE = re.compile(r"[0-9a-fA-FxX.]+")
 
 
 def is_mailto(url: str) -> bool:

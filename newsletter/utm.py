@@ -78,23 +78,16 @@ def tag_text(text: str, tag: Callable[[str], str]) -> str:
     return _REFERENCE.sub(lambda m: m.group(1) + tag(m.group(2)), text)
 
 
-def own_pages(settings: Settings) -> list[str]:
-    """The URLs of the newsletter's own pages (archive, unsubscribe, preferences): links
-    starting with one of them are never tagged, for a publisher's archive may share the
-    articles' domain."""
-    return [
-        u
-        for u in (settings.archive_url, settings.links.unsubscribe, settings.links.preferences)
-        if u
-    ]
-
-
 def tag_rendition(rendition: Rendition, issue: Issue, settings: Settings, slug: str) -> Rendition:
     """`rendition` with the settings' UTM parameters on its links, as export writes it; the
     same rendition when the settings have no `utm:`."""
     if settings.utm is None:
         return rendition
-    tag = tagger(settings.utm, issue, slug, own_pages(settings))
+    # The newsletter's own pages are never tagged: a publisher's archive may share the
+    # articles' domain.
+    links = settings.links
+    own = [u for u in (settings.archive_url, links.unsubscribe, links.preferences) if u]
+    tag = tagger(settings.utm, issue, slug, own)
     return replace(
         rendition, html=tag_html(rendition.html, tag), text=tag_text(rendition.text, tag)
     )
