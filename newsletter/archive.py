@@ -233,16 +233,14 @@ class Marker:
     @classmethod
     def parse(cls, value: Any) -> Marker:
         """The marker from its JSON; empty if it is unreadable."""
-        if not isinstance(value, dict):
-            return cls({}, frozenset())
-        if isinstance(value.get("pages"), dict):
-            pages = {k: v for k, v in value["pages"].items() if isinstance(v, str)}
-            written = value.get("written")
-            names = written if isinstance(written, list) else []
-            return cls(pages, frozenset(n for n in names if isinstance(n, str)))
-        # The first format: the fingerprints alone, of the pages the archive wrote.
-        pages = {k: v for k, v in value.items() if isinstance(v, str)}
-        return cls(pages, frozenset(pages))
+        found = value if isinstance(value, dict) else {}
+        pages, written = found.get("pages"), found.get("written")
+        pages = pages if isinstance(pages, dict) else {}
+        written = written if isinstance(written, list) else []
+        return cls(
+            {k: v for k, v in pages.items() if isinstance(v, str)},
+            frozenset(n for n in written if isinstance(n, str)),
+        )
 
     def dumps(self) -> bytes:
         """The marker as the file holds it."""
@@ -314,18 +312,20 @@ def _load(
     root: str, path: str, until: dt.date | None
 ) -> tuple[Source | None, tuple[Problem, ...], bool]:
     """The issue in `path`, or its problems; and whether it is dated after `until`, which
-    leaves it out unread (a draft for next week is not published, nor need it be valid)."""
-    from newsletter.load import load_issue_document
+    leaves it out unchecked (a draft for next week is not published, nor need it be valid)."""
+    from newsletter.load import check_issue
     from newsletter.problems import ProblemsError
     from newsletter.project import slug
+    from newsletter.yamlfile import read_yaml
 
     project = _project(root)
     file = Path(path)
-    if until is not None and (when := _date_of(file)) is not None and when > until:
-        return None, (), True
     try:
         name = slug(file)
-        document, issue = load_issue_document(file, project.show(file), project.theme.layouts)
+        document = read_yaml(file, project.show(file))
+        if until is not None and (when := _date_of(document.data)) is not None and when > until:
+            return None, (), True
+        document, issue = check_issue(document, project.theme.layouts)
     except ProblemsError as e:
         return None, tuple(e.problems), False
     except UserError as e:  # a file name unfit for a folder: the other issues are still built
@@ -333,15 +333,8 @@ def _load(
     return Source(name, file, document.path, issue, document.position(("number",))), (), False
 
 
-def _date_of(file: Path) -> dt.date | None:
-    """The `date:` an issue file gives, read without checking the rest; None if it has none."""
-    from newsletter.problems import ProblemsError
-    from newsletter.yamlfile import read_yaml
-
-    try:
-        data = read_yaml(file).data
-    except ProblemsError:
-        return None
+def _date_of(data: Any) -> dt.date | None:
+    """The `date:` of an issue's data, before it is checked; None if it has no such date."""
     value = data.get("date") if isinstance(data, dict) else None
     if isinstance(value, dt.date):
         return value

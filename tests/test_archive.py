@@ -326,21 +326,6 @@ def test_an_issue_with_problems_keeps_its_page(
     assert not (project / "site" / "2026-10-15").exists()
 
 
-def test_an_archive_of_the_first_marker_format_is_taken_over(
-    project: Path, issues: list[Path], run: RunCli
-) -> None:
-    assert run("archive").exit_code == 0
-    marker = project / "site" / ".newsletter-archive.json"
-    pages = json.loads(marker.read_text())["pages"]
-    marker.write_text(json.dumps(pages, indent=1, sort_keys=True))  # slug -> fingerprint
-    issues[4].unlink()
-    result = run("archive")
-    assert _summary(result.stdout) == (
-        "Archive in site: 1 issue built, 3 unchanged, 1 removed, 0 problems, in T s."
-    )
-    assert not (project / "site" / "2026-10-29").exists()
-
-
 def test_a_template_error_writes_nothing(project: Path, issues: list[Path], run: RunCli) -> None:
     template = project / "templates" / "archive" / "index.html.j2"
     good = template.read_text()
