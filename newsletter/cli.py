@@ -363,7 +363,7 @@ def export(
     with problems_exit():
         project = Project.find(Path.cwd())
         path = project.issue_path(issue)
-        chosen = service(service_name.lower())
+        chosen = service(service_name)
         subject = project.inspect(path)
         findings = run_checks(subject)
         errors = sum(f.severity == "error" for f in findings)
