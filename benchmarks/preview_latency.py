@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsletter.snapshot import chromium, placeholder_png
+from newsletter.preview.snapshot import chromium, placeholder_png
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page, Route

@@ -72,11 +72,11 @@ def make_project(root: Path, articles: int, issues: int = 1) -> list[Path]:
 
 def stages(root: Path, runs: int) -> dict[str, float]:
     """Each stage of a build in this process, warm, as the preview repeats them."""
-    from newsletter.checks import run_checks
-    from newsletter.compiler import _INLINE_STYLE, check_mjml, inline_css
-    from newsletter.load import load_issue
-    from newsletter.project import Project
-    from newsletter.render import MJML_TEMPLATE, TEXT_TEMPLATE, settings_links
+    from newsletter.build.load import load_issue
+    from newsletter.build.mjml import _INLINE_STYLE, check_mjml, inline_css
+    from newsletter.build.render import MJML_TEMPLATE, TEXT_TEMPLATE, settings_links
+    from newsletter.checks.offline import run_checks
+    from newsletter.project.folder import Project
 
     project = Project(root, root)
     path = sorted((root / "issues").glob("*.yaml"))[0]

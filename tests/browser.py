@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Literal
 import pytest
 from PIL import Image
 
-from newsletter.problems import UserError
-from newsletter.project import Project, slug
-from newsletter.render import Rendition, render, settings_links
-from newsletter.snapshot import chromium, find_chromium
+from newsletter.build.render import Rendition, render_issue, settings_links
+from newsletter.model.problems import UserError
+from newsletter.preview.snapshot import chromium, find_chromium
+from newsletter.project.folder import Project, slug
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
@@ -38,7 +38,7 @@ def require_chromium() -> None:
 
 def render_repository_issue(path: Path) -> Rendition:
     """`path` rendered with this repository's settings and theme, as `newsletter build` would."""
-    return Project(REPO, REPO).render(path)
+    return Project(REPO, REPO).inspect(path).rendition
 
 
 def render_with_brand(path: Path, color: str) -> Rendition:
@@ -47,7 +47,7 @@ def render_with_brand(path: Path, color: str) -> Rendition:
     brand = project.settings.brand.model_copy(update={"color": color})
     settings = project.settings.model_copy(update={"brand": brand})
     links = settings_links(settings, slug(path))
-    return render(project.load_issue(path), settings, project.theme, links)
+    return render_issue(project.load_issue(path), settings, project.theme, links)
 
 
 def browser() -> Iterator[BrowserContext]:

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from newsletter.build.theme import BUILTIN
 from newsletter.cli import cli
-from newsletter.theme import BUILTIN
+from newsletter.model.problems import Problem
 
 pytest_plugins = ["tests.httpserver"]  # the `site` fixture: a real HTTP server on 127.0.0.1
 
@@ -102,3 +103,11 @@ class RunCli:
 
     def __call__(self, *args: str) -> Result:
         return CliRunner().invoke(cli, list(args), prog_name="newsletter", catch_exceptions=False)
+
+
+def located(problem: Problem) -> str:
+    """A problem as `path:line:column: where: message`: where it is and what, without the
+    severity and code that every printed problem also has."""
+    return (
+        str(problem).replace(f": {problem.severity}: ", ": ", 1).removesuffix(f" [{problem.code}]")
+    )

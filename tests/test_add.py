@@ -91,7 +91,7 @@ def test_several_urls_one_failing(project: Path, run: RunCli, site: Site) -> Non
     [
         ("404", "HTTP 404 Not Found"),
         ("500", "HTTP 500 Internal Server Error"),
-        ("loop", "too many redirects (a redirect loop?)"),
+        ("loop", "more than 5 redirects (a redirect loop?)"),
         ("pdf", "not a web page but application/pdf"),
         ("image", "not a web page but image/png"),
         ("huge", "the page is larger than 5 MB"),
@@ -216,7 +216,8 @@ def test_an_invalid_issue_is_not_edited(project: Path, run: RunCli, site: Site) 
     result = run("add", _page(site, "open_graph.html"), "--section", "News")
     assert result.exit_code == 1
     assert result.stderr == (
-        "issues/2026-11-30.yaml:1:9: number: expected a whole number, got 'seven'\n"
+        "issues/2026-11-30.yaml:1:9: error: number: expected a whole number, got 'seven'"
+        " [issue/invalid]\n"
         "1 problem found; nothing was written.\n"
     )
     assert site.requests == [] and issue.read_bytes() == before
@@ -302,7 +303,7 @@ def test_add_a_feed_from_a_url_and_from_a_file(project: Path, run: RunCli, site:
 def test_add_waits_for_the_lock_and_then_reads_the_file_afresh(project: Path, site: Site) -> None:
     from filelock import FileLock
 
-    from newsletter.curate import _lock_path
+    from newsletter.curate.issuefile import _lock_path
 
     url = site.add("/one", "<html><title>One</title></html>")
     path = project / ISSUE
@@ -381,7 +382,7 @@ def _without_delimiters(text: str) -> bool:
 
 
 def test_template_syntax_from_a_page_is_broken_up(project: Path, run: RunCli, site: Site) -> None:
-    from newsletter.services import ALL_TAGS
+    from newsletter.export.services import ALL_TAGS
 
     url = _page(site, "template_tags.html")
     result = run("add", url, "--section", "News")

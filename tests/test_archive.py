@@ -195,10 +195,12 @@ def test_a_bad_issue_is_reported_and_the_others_built(
     result = run("archive")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "issues/...yaml: an issue's file name becomes a folder and a web address; use only"
-        " a-z, A-Z, 0-9, '-', '_' and '.' (not first), such as 2026-11-30.yaml",
-        "issues/2026-10-08.yaml:1:9: number: expected a whole number, got 'eleven'",
-        "issues/2026-10-22.yaml:2:10: number: the same number (12) as 2026-10-15.yaml",
+        "issues/...yaml: error: an issue's file name becomes a folder and a web address; use only"
+        " a-z, A-Z, 0-9, '-', '_' and '.' (not first), such as 2026-11-30.yaml [file/name]",
+        "issues/2026-10-08.yaml:1:9: error: number: expected a whole number, got 'eleven'"
+        " [issue/invalid]",
+        "issues/2026-10-22.yaml:2:10: error: number: the same number (12) as 2026-10-15.yaml"
+        " [archive/duplicate]",
     ]
     assert _summary(result.stdout) == (
         "Archive in site: 3 issues built, 0 unchanged, 3 problems, in T s."
@@ -332,8 +334,8 @@ def test_a_template_error_writes_nothing(project: Path, issues: list[Path], run:
     template.write_text(good.replace("{{ settings.name }}</h1>", "{{ settings.nmae }}</h1>"))
     line = good.splitlines().index("  <h1>{{ settings.name }}</h1>") + 1
     expected = [
-        f"templates/archive/index.html.j2:{line}: template error: "
-        "'newsletter.model.Settings object' has no attribute 'nmae'",
+        f"templates/archive/index.html.j2:{line}: error: template error: "
+        "'newsletter.model.settings.Settings object' has no attribute 'nmae' [theme/template]",
         "1 problem found; nothing was written.",
     ]
     result = run("archive")

@@ -37,15 +37,17 @@ from click.testing import CliRunner, Result
 from jsonschema import Draft202012Validator
 from ruamel.yaml import YAML
 
-import newsletter.checks
-import newsletter.online
+import newsletter.checks.offline
+import newsletter.checks.online
 from newsletter.cli import cli
-from newsletter.model import CHECK_CODES
+from newsletter.model.codes import CODES
 from tests.conftest import ISSUE, RunCli
+
+CHECK_CODES = {code for code, about in CODES.items() if about.check}
 
 ROOT = Path(__file__).parent.parent
 CASES = Path(__file__).parent / "cases" / "checks"
-SCHEMA = ROOT / "newsletter" / "check.schema.json"
+SCHEMA = ROOT / "newsletter" / "checks" / "report.schema.json"
 DIRECTIVE = re.compile(r"# (expect|settings|theme|earlier):\s*(.*?)\s*$")
 COLOURED = re.compile(r"\x1b\[[\d;]*m")
 ISSUE_NAME = "2026-11-30.yaml"
@@ -172,10 +174,10 @@ def test_the_fixed_case_passes_its_check(project: Path, run: RunCli, case: Case)
 
 
 def test_every_check_has_a_case_that_trips_it_and_one_that_passes() -> None:
-    source = Path(newsletter.checks.__file__).read_text(encoding="utf-8")
+    source = Path(newsletter.checks.offline.__file__).read_text(encoding="utf-8")
     codes = set(re.findall(r'"([a-z0-9]+/[a-z0-9-]+)"', source))
     assert len(codes) >= 23
-    online = Path(newsletter.online.__file__).read_text(encoding="utf-8")
+    online = Path(newsletter.checks.online.__file__).read_text(encoding="utf-8")
     assert codes | set(re.findall(r'"(online/[a-z0-9-]+)"', online)) == CHECK_CODES
     main_trips = {c.path.name for c in TRIPS if "." not in c.path.stem}
     main_passes = {c.path.name for c in PASSES if "." not in c.path.stem}
@@ -544,3 +546,8 @@ def test_a_long_issue_measures_forty_articles_spread_over_it(project: Path, run:
     assert len(titles) == 40
     assert titles[:3] == ["Story 000", "Story 002", "Story 005"] and titles[-1] == "Story 097"
     assert size["room_for_articles"] > 0 and size["usual_article_bytes"] > 0
+
+
+def test_the_report_schema_lists_every_code_of_the_registry() -> None:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    assert schema["$defs"]["finding"]["properties"]["code"]["enum"] == list(CODES)

@@ -80,10 +80,11 @@ def test_an_invalid_issue_is_reported_with_locations_and_nothing_is_written(
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (
-        "issues/2026-11-30.yaml:1:1: missing required key 'subject'\n"
-        "issues/2026-11-30.yaml:3:1: unknown key 'subjet' (did you mean 'subject'?)\n"
-        "issues/2026-11-30.yaml:19:14: sections[1].articles[0].url: must be an absolute "
-        "http(s) URL, not the relative '/news/second'\n"
+        "issues/2026-11-30.yaml:1:1: error: missing required key 'subject' [issue/invalid]\n"
+        "issues/2026-11-30.yaml:3:1: error: unknown key 'subjet' (did you mean 'subject'?)"
+        " [issue/invalid]\n"
+        "issues/2026-11-30.yaml:19:14: error: sections[1].articles[0].url: must be an absolute "
+        "http(s) URL, not the relative '/news/second' [issue/invalid]\n"
         "3 problems found; nothing was written.\n"
     )
     assert not (project / "dist").exists()
@@ -105,7 +106,8 @@ def test_invalid_settings_are_reported(project: Path, run: RunCli) -> None:
     result = run("build")
     assert result.exit_code == 1
     assert result.stderr == (
-        "newsletter.yaml:10:8: theme: no such folder 'templatez' next to newsletter.yaml\n"
+        "newsletter.yaml:10:8: error: theme: no such folder 'templatez' next to newsletter.yaml"
+        " [settings/invalid]\n"
         "1 problem found; nothing was written.\n"
     )
 
@@ -136,8 +138,10 @@ def test_an_issue_file_name_unfit_for_a_folder_or_address_is_refused(
     before = sorted(p.relative_to(project) for p in project.rglob("*"))
     result = run(*command, f"issues/{name}")
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {name}: an issue's file name becomes a folder")
-    assert len(result.stderr.splitlines()) == 1
+    message, summary = result.stderr.splitlines()
+    assert message.startswith(f"issues/{name}: error: an issue's file name becomes a folder")
+    assert message.endswith(" [file/name]")
+    assert summary.startswith("1 problem found")
     assert sorted(p.relative_to(project) for p in project.rglob("*")) == before
 
 
@@ -193,7 +197,8 @@ def test_check_on_an_invalid_issue_says_what_is_wrong_and_writes_nothing(
     result = run("check")
     assert result.exit_code == 1
     assert result.stderr == (
-        "issues/2026-11-30.yaml:1:9: number: expected a whole number, got 'seven'\n"
+        "issues/2026-11-30.yaml:1:9: error: number: expected a whole number, got 'seven'"
+        " [issue/invalid]\n"
         "1 problem found.\n"
     )
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from newsletter.edit import Where, insert_articles
-from newsletter.load import check_issue
-from newsletter.problems import UserError
-from newsletter.yamlfile import parse_yaml
+from newsletter.build.load import validate_issue
+from newsletter.build.yamlfile import parse_yaml
+from newsletter.curate.splice import Where, insert_articles
+from newsletter.model.problems import UserError
 
 ODD = (Path(__file__).parent / "cases" / "edit" / "odd.yaml").read_text(encoding="utf-8")
 NEW: list[dict[str, Any]] = [
@@ -57,7 +57,7 @@ def test_every_other_byte_is_kept(where: Where, section: int, index: int) -> Non
     after = _insert(ODD, where)
     added = _only_inserted(ODD, after)
     assert added[0].lstrip().startswith("- title:")
-    _, issue = check_issue(parse_yaml(after.encode(), "odd.yaml"), draft=True)
+    _, issue = validate_issue(parse_yaml(after.encode(), "odd.yaml"), draft=True)
     assert issue.sections[section].articles[index].title == NEW[0]["title"]
     assert issue.sections[section].articles[index].summary == NEW[0]["summary"]
 
@@ -67,7 +67,7 @@ def test_an_empty_list_is_opened_up_keeping_its_comment() -> None:
     diff = [line for line in difflib.ndiff(ODD.splitlines(), after.splitlines()) if line[0] in "+-"]
     assert diff[:2] == ["-   articles: []   # empty for now", "+   articles:   # empty for now"]
     assert all(line.startswith("+ ") for line in diff[2:])
-    _, issue = check_issue(parse_yaml(after.encode(), "odd.yaml"), draft=True)
+    _, issue = validate_issue(parse_yaml(after.encode(), "odd.yaml"), draft=True)
     assert [a.title for a in issue.sections[1].articles] == [NEW[0]["title"]]
 
 
@@ -109,7 +109,7 @@ def test_long_text_reads_back_exactly(summary: str) -> None:
     article = {**LONG, "summary": summary}
     document = parse_yaml(ODD.encode(), "odd.yaml", roundtrip=True)
     after = insert_articles(document, ODD, Where(index=0), [article])
-    _, issue = check_issue(parse_yaml(after.encode(), "odd.yaml"), draft=True)
+    _, issue = validate_issue(parse_yaml(after.encode(), "odd.yaml"), draft=True)
     added = issue.sections[0].articles[2]
     assert (added.title, added.url, added.image) == (LONG["title"], LONG["url"], LONG["image"])
     assert " ".join(added.summary.split()) == " ".join(summary.split())
@@ -135,7 +135,7 @@ def test_a_flow_list_of_sections_is_refused() -> None:
 WRITER = """
 import sys
 from pathlib import Path
-from newsletter.writers import write_atomic
+from newsletter.project.files import write_atomic
 path = Path(sys.argv[1])
 old, new = path.read_bytes(), Path(sys.argv[2]).read_bytes()
 print("ready", flush=True)
@@ -162,7 +162,7 @@ def test_a_writer_killed_mid_write_leaves_the_old_or_the_new_file(tmp_path: Path
         writer.wait()
         content = path.read_text()
         assert content in (old, new)
-        check_issue(parse_yaml(content.encode(), "issue.yaml"), draft=True)
+        validate_issue(parse_yaml(content.encode(), "issue.yaml"), draft=True)
     # The kills did land in the middle of writes: their temporary files are left behind.
     assert list(tmp_path.glob(".issue.yaml.*.tmp"))
     assert path.stat().st_mode & 0o777 == 0o644

@@ -14,11 +14,11 @@ from urllib.parse import quote
 
 import pytest
 
-from newsletter.message import check_address, compose
-from newsletter.model import Settings
-from newsletter.problems import UserError
-from newsletter.render import Rendition
-from newsletter.services import ALL_TAGS, SERVICES
+from newsletter.build.render import Rendition
+from newsletter.export.message import compose, safe_address
+from newsletter.export.services import ALL_TAGS, SERVICES
+from newsletter.model.problems import UserError
+from newsletter.model.settings import Settings
 from tests.conftest import SETTINGS, RunCli
 
 UTM = """\
@@ -341,8 +341,8 @@ def test_utm_settings_with_an_unknown_placeholder(project: Path, run: RunCli) ->
     result = run("export", "--to", "html")
     assert result.exit_code == 1
     assert result.stderr == (
-        "newsletter.yaml:13:13: utm.campaign: no placeholder {numbr}; "
-        "there are {number}, {date}, {slug}\n"
+        "newsletter.yaml:13:13: error: utm.campaign: no placeholder {numbr}; "
+        "there are {number}, {date}, {slug} [settings/invalid]\n"
         "1 problem found; nothing was written.\n"
     )
     assert not (project / "dist").exists()
@@ -512,7 +512,7 @@ def test_compose_refuses_bad_recipients(address: str) -> None:
     with pytest.raises(UserError):
         compose(RENDITION, _test_settings(), now=NOW, to=["a@example.org", address])
     with pytest.raises(UserError):
-        check_address(address)
+        safe_address(address)
 
 
 def test_compose_a_good_message() -> None:
@@ -530,8 +530,8 @@ def test_a_sender_name_with_a_line_break_fails_the_export(project: Path, run: Ru
     result = run("export", "--to", "eml")
     assert result.exit_code == 1
     assert result.stderr == (
-        "newsletter.yaml:4:9: sender.name: must be one line"
-        " (a `|` block keeps its line breaks; `>` joins them)\n"
+        "newsletter.yaml:4:9: error: sender.name: must be one line"
+        " (a `|` block keeps its line breaks; `>` joins them) [settings/invalid]\n"
         "1 problem found; nothing was written.\n"
     )
     assert not (project / "dist").exists()

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.extract import (
+from newsletter.build.markdown import to_html
+from newsletter.curate.extract import (
     Found,
-    break_template_tags,
     extract_page,
     html_to_text,
     make_safe,
     summarize,
 )
-from newsletter.markup import to_html
-from newsletter.model import CONTROL_CHARACTERS
+from newsletter.model.fields import CONTROL_CHARACTERS
+from newsletter.model.mailtags import break_template_syntax
 
 PAGES = Path(__file__).parent / "pages"
 URL = "https://www.commonspace.eu/news/page?utm_source=newsletter&id=3#comments"
@@ -346,7 +346,7 @@ def test_html_to_text_keeps_blocks_apart_and_drops_scripts() -> None:
     ],
 )
 def test_template_delimiters_are_broken_up(text: str, broken: str) -> None:
-    assert break_template_tags(text) == broken
+    assert break_template_syntax(text) == broken
 
 
 def test_make_safe_keeps_what_is_safe_and_says_what_it_cut() -> None:

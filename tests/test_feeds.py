@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.extract import Found
-from newsletter.feeds import FeedError, parse_since, read_feed
+from newsletter.curate.extract import Found
+from newsletter.curate.feeds import FeedError, parse_since, read_feed
 
 PAGES = Path(__file__).parent / "pages"
 SINCE = datetime.datetime(2026, 11, 20, tzinfo=datetime.UTC)

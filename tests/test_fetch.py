@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 
 from newsletter import __version__
-from newsletter.extract import extract_page
-from newsletter.fetch import FetchError, Page, fetch_pages, redirect_problem
+from newsletter.curate.extract import extract_page
+from newsletter.web.addresses import redirect_problem
+from newsletter.web.client import FetchError
+from newsletter.web.pages import FetchedPage, fetch_pages
 from tests.httpserver import Site
 
 PAGES = Path(__file__).parent / "pages"
@@ -30,7 +32,7 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name.lower(), raising=False)
 
 
-def fetch_one(url: str, **options: Any) -> Page | FetchError:
+def fetch_one(url: str, **options: Any) -> FetchedPage | FetchError:
     [result] = fetch_pages([url], **options)
     return result
 
@@ -44,7 +46,7 @@ def error_of(url: str, **options: Any) -> str:
 def test_a_plain_page(site: Site) -> None:
     url = site.add("/news/a", HTML)
     page = fetch_one(url)
-    assert page == Page(url, url, HTML.encode(), "text/html", "utf-8")
+    assert page == FetchedPage(url, url, HTML.encode(), "text/html", "utf-8")
 
 
 def test_a_redirect_chain_ends_at_the_final_url(site: Site) -> None:
@@ -53,7 +55,7 @@ def test_a_redirect_chain_ends_at_the_final_url(site: Site) -> None:
     site.add("/hop1", status=302, headers={"Location": "/hop2"})  # a relative Location
     start = site.redirect("/start", "/hop1")
     page = fetch_one(start)
-    assert isinstance(page, Page)
+    assert isinstance(page, FetchedPage)
     assert (page.url, page.final_url, page.body) == (start, final, HTML.encode())
     assert site.requests == ["/start", "/hop1", "/hop2", "/final"]
 
@@ -61,13 +63,13 @@ def test_a_redirect_chain_ends_at_the_final_url(site: Site) -> None:
 def test_a_redirect_loop_stops(site: Site) -> None:
     site.redirect("/a", "/b")
     url = site.redirect("/b", "/a")
-    assert error_of(url) == "too many redirects (a redirect loop?)"
+    assert error_of(url) == "more than 5 redirects (a redirect loop?)"
     assert len(site.requests) == 6  # the first request and 5 redirects
 
 
 def test_a_redirect_to_another_scheme_is_refused(site: Site) -> None:
     url = site.redirect("/to-ftp", "ftp://example.org/file.html")
-    assert error_of(url) == "the server redirected to a ftp: address, not an http(s) one"
+    assert error_of(url) == "the server redirects to a ftp: address, not an http(s) one"
     assert site.requests == ["/to-ftp"]
 
 
@@ -162,7 +164,7 @@ def test_a_private_address_may_redirect_to_another(site: Site) -> None:
     final = site.add("/final", HTML)
     start = site.redirect("/start", f"http://localhost:{port}/final")
     page = fetch_one(start)
-    assert isinstance(page, Page)
+    assert isinstance(page, FetchedPage)
     assert (page.final_url, page.body) == (final.replace("127.0.0.1", "localhost"), HTML.encode())
 
 
@@ -192,7 +194,7 @@ def test_a_compressed_page_is_measured_as_it_unpacks(site: Site) -> None:
     assert len(body) < 10_000
     assert error_of(url, max_bytes=10_000) == "the page is larger than 10 kB"
     page = fetch_one(url)
-    assert isinstance(page, Page)
+    assert isinstance(page, FetchedPage)
     assert len(page.body) == 100_012
 
 
@@ -209,7 +211,7 @@ def test_a_feed_is_accepted_only_when_a_feed_is_asked_for(site: Site) -> None:
     url = site.add("/feed", rss, content_type="application/rss+xml; charset=utf-8")
     assert error_of(url) == "not a web page but application/rss+xml"
     feed = fetch_one(url, accept="feed")
-    assert isinstance(feed, Page)
+    assert isinstance(feed, FetchedPage)
     assert (feed.content_type, feed.body) == ("application/rss+xml", rss)
     page = site.add("/page", HTML)
     assert error_of(page, accept="feed") == "not a feed but text/html"
@@ -219,7 +221,7 @@ def test_the_charset_comes_from_the_header(site: Site) -> None:
     body = (PAGES / "latin1_header.html").read_bytes()
     url = site.add("/latin1", body, content_type="text/html; charset=ISO-8859-1")
     page = fetch_one(url)
-    assert isinstance(page, Page)
+    assert isinstance(page, FetchedPage)
     assert (page.content_type, page.charset) == ("text/html", "iso-8859-1")
     title = extract_page(page.body, page.final_url, page.charset).title
     assert title == "Café culture in Tbilisi: crème brûlée and more"
@@ -278,8 +280,8 @@ def test_nothing_is_requested_for_bad_urls_alone() -> None:
 def test_pages_are_fetched_side_by_side_in_the_order_given(site: Site) -> None:
     urls = [site.add(f"/slow/{i}", f"<html><title>{i}</title></html>", delay=0.5) for i in range(6)]
     results = fetch_pages(urls, concurrency=3)
-    assert [r.url if isinstance(r, Page) else r for r in results] == urls
-    assert [r.body for r in results if isinstance(r, Page)] == [
+    assert [r.url if isinstance(r, FetchedPage) else r for r in results] == urls
+    assert [r.body for r in results if isinstance(r, FetchedPage)] == [
         f"<html><title>{i}</title></html>".encode() for i in range(6)
     ]
     assert site.most_in_flight == 3  # side by side, never more than the bound
@@ -316,7 +318,7 @@ def echo() -> Iterator[str]:
 
 def test_the_user_agent_names_the_tool(echo: str) -> None:
     page = fetch_one(echo)
-    assert isinstance(page, Page)
+    assert isinstance(page, FetchedPage)
     user_agent = f"newsletter/{__version__} (a tool that curates an email newsletter)"
     assert f"User-Agent: {user_agent}\n" in page.body.decode()
     assert "Accept: text/html" in page.body.decode()
@@ -325,7 +327,7 @@ def test_the_user_agent_names_the_tool(echo: str) -> None:
 def test_a_page_without_a_content_type_is_sniffed(site: Site) -> None:
     html = site.add("/html", HTML, content_type="")
     page = fetch_one(html)
-    assert isinstance(page, Page)
+    assert isinstance(page, FetchedPage)
     assert page.content_type == "text/html"
     binary = site.add("/binary", (PAGES / "pixel.png").read_bytes(), content_type="")
     assert error_of(binary) == "not a web page: the server did not say what it is"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from newsletter.project import Project
-from newsletter.snapshot import screenshots
+from newsletter.preview.snapshot import screenshots
+from newsletter.project.folder import Project
 from tests.browser import EXAMPLE, REPO, image, render_repository_issue, require_chromium
 
 MJML_VERSION = "5.4.1"

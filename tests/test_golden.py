@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.project import Project
+from newsletter.project.folder import Project
 
 GOLDEN = Path(__file__).parent / "golden"
 PARTS = {"email.mjml": "mjml", "email.html": "html", "email.txt": "text"}
@@ -25,7 +25,7 @@ def _lines(text: str) -> list[str]:
 
 @pytest.mark.parametrize("issue", sorted((GOLDEN / "issues").glob("*.yaml")), ids=lambda p: p.stem)
 def test_golden(issue: Path, request: pytest.FixtureRequest) -> None:
-    rendition = Project(GOLDEN, GOLDEN).render(issue)
+    rendition = Project(GOLDEN, GOLDEN).inspect(issue).rendition
     folder = GOLDEN / "expected" / issue.stem
     for name, attribute in PARTS.items():
         actual: str = getattr(rendition, attribute)

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from newsletter.scaffold import create_project
-from newsletter.theme import BUILTIN
-from newsletter.yamlfile import read_yaml
+from newsletter.build.theme import BUILTIN
+from newsletter.build.yamlfile import read_yaml
+from newsletter.project.scaffold import create_project
 from tests.conftest import RunCli
 
 ROOT = Path(__file__).parent.parent
@@ -132,7 +132,7 @@ def test_a_regular_install_creates_a_project_that_builds(tmp_path: Path) -> None
     (wheel,) = wheels.glob("newsletter-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         shipped = set(archive.namelist())
-    for folder in ("starter", "theme"):
+    for folder in ("project/starter", "theme"):
         for path in (ROOT / "newsletter" / folder).rglob("*"):
             if path.is_file():
                 assert path.relative_to(ROOT).as_posix() in shipped

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.load import load_issue, load_settings
-from newsletter.problems import ProblemsError
+from newsletter.build.load import load_issue, load_settings
+from newsletter.model.problems import ProblemsError
 
 CASES = Path(__file__).parent / "cases" / "invalid"
 LAYOUTS = frozenset({"lead", "list", "compact"})

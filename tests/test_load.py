@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.load import load_issue
-from newsletter.problems import ProblemsError
-from newsletter.yamlfile import parse_yaml
-from tests.conftest import ISSUE
+from newsletter.build.load import load_issue
+from newsletter.build.yamlfile import parse_yaml
+from newsletter.model.problems import Problem, ProblemsError
+from tests.conftest import ISSUE, located
 
 
 def _problems(path: Path) -> list[str]:
     with pytest.raises(ProblemsError) as raised:
         load_issue(path, path.name)
-    return [str(p) for p in raised.value.problems]
+    return [located(p) for p in raised.value.problems]
 
 
 def test_a_huge_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
@@ -57,8 +57,8 @@ def test_a_yaml_bomb_fails_fast_within_bounded_memory(tmp_path: Path) -> None:
         "import resource, sys\n"
         "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
         "from pathlib import Path\n"
-        "from newsletter.load import load_issue\n"
-        "from newsletter.problems import ProblemsError\n"
+        "from newsletter.build.load import load_issue\n"
+        "from newsletter.model.problems import ProblemsError\n"
         "try:\n"
         "    load_issue(Path(sys.argv[1]), 'bomb.yaml')\n"
         "except ProblemsError as e:\n"
@@ -73,7 +73,8 @@ def test_a_yaml_bomb_fails_fast_within_bounded_memory(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
-        "bomb.yaml:1:1: the file expands to more than 100,000 values through YAML aliases (*name)\n"
+        "bomb.yaml:1:1: error: the file expands to more than 100,000 values through YAML aliases"
+        " (*name) [yaml/syntax]\n"
     )
 
 
@@ -103,3 +104,8 @@ def test_the_fast_parser_agrees_with_the_round_trip_one(path: Path) -> None:
     for loc in fast.marks:
         for key in (False, True):
             assert fast.position(loc, key=key) == slow.position(loc, key=key), (loc, key)
+
+
+def test_a_problem_with_a_code_the_registry_lacks_is_a_bug_not_a_message() -> None:
+    with pytest.raises(ValueError, match="no problem has the code 'issue/invlaid'"):
+        Problem("issue/invlaid", "x.yaml")

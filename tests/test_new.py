@@ -33,7 +33,10 @@ def test_new_creates_the_next_issue_a_week_later(project: Path, run: RunCli) -> 
     # A draft: it cannot be built until every section has an article.
     built = run("build")
     assert built.exit_code == 1
-    assert "issues/2026-12-07.yaml:9:15: sections[0].articles: must not be empty" in built.stderr
+    assert (
+        "issues/2026-12-07.yaml:9:15: error: sections[0].articles: must not be empty"
+        in built.stderr
+    )
 
 
 def test_new_keeps_the_schema_modeline_and_takes_a_date(project: Path, run: RunCli) -> None:
@@ -77,7 +80,8 @@ def test_new_reports_a_broken_newest_issue(project: Path, run: RunCli) -> None:
     result = run("new")
     assert result.exit_code == 1
     assert result.stderr.startswith(
-        "issues/2026-11-30.yaml:1:9: number: expected a whole number, got 'seven'\n"
+        "issues/2026-11-30.yaml:1:9: error: number: expected a whole number, got 'seven'"
+        " [issue/invalid]\n"
     )
     assert sorted(p.name for p in (project / "issues").iterdir()) == ["2026-11-30.yaml"]
 

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from newsletter.online import check_online
-from newsletter.project import Project
+from newsletter.checks.online import check_online
+from newsletter.cli.exits import progress_bar
+from newsletter.project.folder import Project
 from tests.conftest import SETTINGS as BASE_SETTINGS
 from tests.conftest import RunCli
 from tests.httpserver import Site
@@ -402,18 +403,22 @@ class _Terminal(io.StringIO):
 def test_a_progress_bar_shows_on_a_terminal_only(
     project: Path, online: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    subject = Project.find(project).inspect(project / FILE)
+    inspection = Project.find(project).inspect(project / FILE)
+    label = "Requesting links and images"
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    assert check_online(subject, timeout=5, progress=True) == []
-    assert "Requesting links and images" in terminal.getvalue()
+    with progress_bar(label) as advance:
+        assert check_online(inspection, timeout=5, progress=advance) == []
+    assert label in terminal.getvalue()
     terminal.seek(0)
     terminal.truncate()
-    check_online(subject, timeout=5, progress=False)
+    with progress_bar(label, shown=False) as advance:
+        check_online(inspection, timeout=5, progress=advance)
     assert terminal.getvalue() == ""
     pipe = io.StringIO()
     monkeypatch.setattr(sys, "stderr", pipe)
-    check_online(subject, timeout=5, progress=True)
+    with progress_bar(label) as advance:
+        check_online(inspection, timeout=5, progress=advance)
     assert pipe.getvalue() == ""
 
 
@@ -422,15 +427,15 @@ def test_requests_go_side_by_side_within_the_bound(project: Path, online: Site) 
     write_project(project, online.base, intro=f"Read {links}.")
     for i in range(6):
         online.add(f"/slow/{i}", HTML, delay=0.5)
-    subject = Project.find(project).inspect(project / FILE)
-    assert check_online(subject, timeout=5, progress=False, concurrency=3) == []
+    inspection = Project.find(project).inspect(project / FILE)
+    assert check_online(inspection, timeout=5, concurrency=3) == []
     assert online.most_in_flight == 3  # side by side, never more than the bound
 
 
 def test_mailto_links_are_not_requested(project: Path, online: Site) -> None:
     write_project(project, online.base, intro="Write to [us](mailto:weekly@example.org).")
-    subject = Project.find(project).inspect(project / FILE)
-    assert check_online(subject, timeout=5, progress=False) == []
+    inspection = Project.find(project).inspect(project / FILE)
+    assert check_online(inspection, timeout=5) == []
 
 
 def test_a_redirect_from_a_public_address_to_a_private_one_is_not_followed(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from newsletter.snapshot import chromium, placeholder_png
+from newsletter.preview.snapshot import chromium, placeholder_png
 from tests.browser import require_chromium
 from tests.test_preview_server import preview_process
 
@@ -107,7 +107,7 @@ def test_a_broken_file_shows_the_error_page_and_fixing_it_brings_the_email_back(
     wait_for_frame_text(page, "The email could not be built")
     frame = page.frame_locator("#email")
     problem = frame.locator("#problems li").first.inner_text()
-    assert problem.startswith("issues/2026-11-30.yaml:4:10: YAML syntax error"), problem
+    assert problem.startswith("issues/2026-11-30.yaml:4:10: error: YAML syntax error"), problem
     page.wait_for_function(
         "() => document.querySelector('#subject').textContent === 'Build failed'",
         timeout=TIMEOUT,

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from newsletter import preview
-from newsletter.preview import Build, PreviewServer
+from newsletter.preview import server as preview
+from newsletter.preview.server import Build, PreviewServer
 from tests.conftest import RunCli
 
 WAIT = 10.0  # seconds: the most any single wait here may take before the test fails

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from newsletter.problems import ProblemsError
-from newsletter.project import Project
+from newsletter.model.problems import ProblemsError
+from newsletter.project.folder import Project
 
 # What YAML can carry: any character but lone surrogates (control characters as escapes).
 YAML_TEXT = st.text(
@@ -64,7 +64,7 @@ def _build(project: Path, issue: dict[str, Any]) -> tuple[str, str] | None:
     path.write_text(stream.getvalue(), encoding="utf-8")
     p = Project.find(project)
     try:
-        rendition = p.render(path)
+        rendition = p.inspect(path).rendition
     except ProblemsError as e:
         # The only acceptable refusal: an empty required field, a control character, a line
         # break in a one-line field, or a Markdown link that is not http(s), reported as

@@ -13,18 +13,19 @@ from typing import Any, cast
 import lxml.html
 import pytest
 
-from newsletter.problems import ProblemsError
-from newsletter.project import Project
-from newsletter.render import Links, Rendition, render
-from newsletter.theme import BUILTIN
+from newsletter.build.render import FooterLinks, Rendition, render_issue
+from newsletter.build.theme import BUILTIN
+from newsletter.model.problems import ProblemsError
+from newsletter.project.folder import Project
+from tests.conftest import located
 
 
-def _render(project: Path, links: Links | None = None) -> Rendition:
+def _render(project: Path, links: FooterLinks | None = None) -> Rendition:
     p = Project.find(project)
     path = p.issue_path(None)
     if links is None:
-        return p.render(path)
-    return render(p.load_issue(path), p.settings, p.theme, links)
+        return p.inspect(path).rendition
+    return render_issue(p.load_issue(path), p.settings, p.theme, links)
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -36,13 +37,13 @@ def _edit(path: Path, old: str, new: str) -> None:
 def _problems(project: Path) -> list[str]:
     with pytest.raises(ProblemsError) as raised:
         _render(project)
-    return [str(p) for p in raised.value.problems]
+    return [located(p) for p in raised.value.problems]
 
 
 MERGE_TAGS = {
-    "listmonk": Links("{{ UnsubscribeURL }}", "{{ MessageURL }}", None),
-    "mailchimp": Links("*|UNSUB|*", "*|ARCHIVE|*", "*|UPDATE_PROFILE|*"),
-    "buttondown": Links("{{ unsubscribe_url }}", "{{ email.absolute_url }}", None),
+    "listmonk": FooterLinks("{{ UnsubscribeURL }}", "{{ MessageURL }}", None),
+    "mailchimp": FooterLinks("*|UNSUB|*", "*|ARCHIVE|*", "*|UPDATE_PROFILE|*"),
+    "buttondown": FooterLinks("{{ unsubscribe_url }}", "{{ email.absolute_url }}", None),
 }
 
 
@@ -329,7 +330,7 @@ def test_an_undefined_variable_names_the_template_and_line(project: Path) -> Non
     )
     assert _problems(project) == [
         f"templates/layouts/_article.mjml.j2:{line + 1}: template error: "
-        "'newsletter.model.Article object' has no attribute 'titel'"
+        "'newsletter.model.issue.Article object' has no attribute 'titel'"
     ]
 
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from newsletter.schema import issue_schema
-from newsletter.theme import Theme
-from newsletter.yamlfile import read_yaml
+from newsletter.build.theme import Theme
+from newsletter.build.yamlfile import read_yaml
+from newsletter.model.jsonschema import issue_schema
 from tests.conftest import RunCli
 
 ROOT = Path(__file__).parent.parent

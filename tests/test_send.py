@@ -17,7 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
-from newsletter.cli import smtp_address
+from newsletter.export.smtp import smtp_address
 from tests.conftest import RunCli
 from tests.test_export import as_mime_body, parts
 

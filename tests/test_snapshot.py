@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from newsletter.snapshot import placeholder_png
+from newsletter.preview.snapshot import placeholder_png
 from tests.browser import image, require_chromium
 from tests.conftest import RunCli
 

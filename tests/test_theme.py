@@ -10,13 +10,13 @@ from typing import Any, cast
 import lxml.html
 import pytest
 
-from newsletter import colour
-from newsletter.colour import readable_on
-from newsletter.problems import ProblemsError
-from newsletter.project import Project
-from newsletter.render import Rendition
-from newsletter.theme import BUILTIN
-from tests.conftest import RunCli
+from newsletter.build import colour
+from newsletter.build.colour import readable_on
+from newsletter.build.render import Rendition
+from newsletter.build.theme import BUILTIN
+from newsletter.model.problems import ProblemsError
+from newsletter.project.folder import Project
+from tests.conftest import RunCli, located
 
 ROOT = Path(__file__).parent.parent
 SUMMARY = (
@@ -60,7 +60,7 @@ def _issue(articles: int) -> str:
 def _render(project: Path, text: str) -> Rendition:
     path = project / "issues" / "2026-12-07.yaml"
     path.write_text(text, encoding="utf-8")
-    return Project.find(project).render(path)
+    return Project.find(project).inspect(path).rendition
 
 
 def test_a_20_article_issue_stays_well_under_gmails_clip(project: Path) -> None:
@@ -215,7 +215,7 @@ def test_light_and_dark_backgrounds_together_are_a_template_error(project: Path)
     )
     with pytest.raises(ProblemsError) as raised:
         _render(project, _issue(1))
-    assert [str(p) for p in raised.value.problems] == [
+    assert [located(p) for p in raised.value.problems] == [
         "templates/issue.mjml.j2:14: template error: readable_on: no colour reads on both"
         " #0d1117 and #ffffff: use backgrounds that are all light or all dark"
     ]
@@ -242,14 +242,15 @@ def test_a_long_name_wraps_in_the_text_version(project: Path) -> None:
     [
         (
             '{% extends "issue.mjml.j2" %}\n',
-            "templates/issue.mjml.j2:1: the template extends or includes itself (to extend the"
-            ' built-in one, write {% extends "!theme/issue.mjml.j2" %})',
+            "templates/issue.mjml.j2:1: error: the template extends or includes itself (to extend"
+            ' the built-in one, write {% extends "!theme/issue.mjml.j2" %}) [theme/template]',
         ),
         (
             '{% extends "!theme/issue.mjml.j2" %}\n'
             "{% macro again(n) %}{{ again(n + 1) }}{% endmacro %}\n"
             "{% block footer %}{{ again(1) }}{% endblock %}\n",
-            "templates/issue.mjml.j2:2: a macro or a recursive loop calls itself without end",
+            "templates/issue.mjml.j2:2: error: a macro or a recursive loop calls itself without end"
+            " [theme/template]",
         ),
     ],
     ids=["extends-itself", "macro-calls-itself"],
@@ -271,7 +272,8 @@ def test_a_layout_that_includes_itself_is_one_clear_line(project: Path, run: Run
     result = run("build")
     assert (result.exit_code, result.output) == (
         1,
-        "templates/layouts/list.mjml.j2:1: the template extends or includes itself (to include"
-        ' the built-in one, write {% include "!theme/layouts/list.mjml.j2" %})\n'
+        "templates/layouts/list.mjml.j2:1: error: the template extends or includes itself (to"
+        ' include the built-in one, write {% include "!theme/layouts/list.mjml.j2" %})'
+        " [theme/template]\n"
         "1 problem found; nothing was written.\n",
     )

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any, cast
 import lxml.html
 import pytest
 
-from newsletter.project import Project
-from newsletter.render import Rendition
+from newsletter.build.render import Rendition
+from newsletter.project.folder import Project
 from tests.browser import (
     EVERY_LAYOUT,
     EXAMPLE,

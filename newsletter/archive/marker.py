@@ -1,0 +1,108 @@
+"""What the archive knows of its folder: the pages it wrote there, and what each was built
+from, so that a page is built again only when its sources change."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsletter import __version__
+from newsletter.archive.pages import IssuePage
+from newsletter.build.theme import Theme
+from newsletter.model.problems import UserError
+
+CACHE = ".newsletter-archive.json"
+"""In the output folder: the content hash each issue's page was built from, and the issue
+folders the archive wrote there. Its presence marks the folder as the archive's own."""
+
+PAGE_FILES = ("index.html", "email.txt")
+"""What the archive writes into an issue's folder, and all it removes from one."""
+
+
+class FolderError(UserError):
+    """The output folder holds files that the archive did not write."""
+
+
+def fingerprint(source: bytes, page: IssuePage, settings: bytes, theme: str) -> str:
+    """What an issue's page is built from: if this is unchanged, so is the page."""
+    digest = hashlib.sha256()
+    for part in (source, settings, theme.encode(), __version__.encode()):
+        digest.update(hashlib.sha256(part).digest())
+    digest.update(f"{page.slug}|{page.previous}|{page.next}|{page.url}".encode())
+    return digest.hexdigest()
+
+
+def theme_fingerprint(theme: Theme) -> str:
+    """A hash of every template the theme can use."""
+    digest = hashlib.sha256()
+    for name in sorted(theme.env.list_templates()):
+        source, _, _ = theme.env.loader.get_source(theme.env, name)  # type: ignore[union-attr]
+        digest.update(name.encode() + b"\0" + source.encode() + b"\0")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Marker:
+    """The marker file's content: the fingerprint each page on disk was built from, and every
+    issue folder the archive wrote (the only ones it ever removes)."""
+
+    pages: dict[str, str]
+    written: frozenset[str]
+
+    @classmethod
+    def parse(cls, value: Any) -> Marker:
+        """The marker from its JSON; empty if it is unreadable."""
+        found = value if isinstance(value, dict) else {}
+        pages, written = found.get("pages"), found.get("written")
+        pages = pages if isinstance(pages, dict) else {}
+        written = written if isinstance(written, list) else []
+        return cls(
+            {k: v for k, v in pages.items() if isinstance(v, str)},
+            frozenset(n for n in written if isinstance(n, str)),
+        )
+
+    def dumps(self) -> bytes:
+        """The marker as the file holds it."""
+        content = {"pages": self.pages, "written": sorted(self.written)}
+        return json.dumps(content, indent=1, sort_keys=True).encode()
+
+
+def read_marker(out: Path) -> Marker:
+    """The marker in the output folder `out`, or an empty one."""
+    try:
+        return Marker.parse(json.loads((out / CACHE).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return Marker({}, frozenset())
+
+
+def ensure_archive_folder(out: Path, shown: str) -> None:
+    """Raise FolderError if `out` holds files and no marker: the archive would overwrite them."""
+    if not out.is_dir() or (out / CACHE).exists() or next(out.iterdir(), None) is None:
+        return
+    raise FolderError(
+        f"{shown} is not empty and was not written by newsletter archive (it has no {CACHE}):"
+        " choose an empty or new folder, or remove its files"
+    )
+
+
+def remove_pages(out: Path, names: Iterable[str]) -> list[str]:
+    """Remove what the archive wrote into each issue folder `names` in `out`, and the folder
+    once nothing else is left in it; return the names of those that were there."""
+    removed = []
+    for name in sorted(names):
+        folder = out / name
+        if name in ("", ".", "..") or Path(name).name != name or folder.is_symlink():
+            continue  # not a folder the archive can have written
+        if not folder.is_dir():
+            continue
+        for file in PAGE_FILES:
+            (folder / file).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the folder also holds someone else's files
+            folder.rmdir()
+        removed.append(name)
+    return removed

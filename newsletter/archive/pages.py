@@ -1,0 +1,85 @@
+"""The archive's pages: an issue's email as a web page, and the index of every issue."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from newsletter.build.render import FooterLinks, render_issue
+from newsletter.build.theme import Theme
+from newsletter.model.issue import Issue
+from newsletter.model.settings import Settings
+
+
+@dataclass(frozen=True)
+class IssuePage:
+    """One issue's page in the archive, and its neighbours."""
+
+    slug: str
+    issue: Issue
+    previous: str | None
+    next: str | None
+    url: str | None  # absolute, when the settings have an archive_url
+
+    @property
+    def description(self) -> str:
+        """What search engines and link previews show."""
+        return self.issue.preheader or self.issue.subject
+
+    @property
+    def image(self) -> str | None:
+        """The lead story's image, for link previews."""
+        return next((a.image for a in self.issue.articles if a.image), None)
+
+
+@dataclass(frozen=True)
+class Site:
+    """The archive's address, if it has one; pages link to each other relatively anyway."""
+
+    url: str | None
+
+    def page_url(self, slug: str) -> str | None:
+        """The absolute address of an issue's page."""
+        return f"{self.url}{quote(slug)}/" if self.url else None
+
+
+def site_of(settings: Settings) -> Site:
+    """The archive's address from the settings, ending with a slash."""
+    return Site(settings.archive_url.rstrip("/") + "/" if settings.archive_url else None)
+
+
+def pages(issues: Sequence[tuple[str, Issue]], site: Site) -> list[IssuePage]:
+    """The pages of `issues` (slug, issue), oldest first, each knowing its neighbours."""
+    ordered = sorted(issues, key=lambda item: (item[1].date, item[1].number))
+    slugs = [slug for slug, _ in ordered]
+    return [
+        IssuePage(
+            slug,
+            issue,
+            slugs[i - 1] if i > 0 else None,
+            slugs[i + 1] if i + 1 < len(slugs) else None,
+            site.page_url(slug),
+        )
+        for i, (slug, issue) in enumerate(ordered)
+    ]
+
+
+def page_parts(page: IssuePage, settings: Settings, theme: Theme, site: Site) -> tuple[str, str]:
+    """The issue's email as a web page, and its text: no unsubscribe or web-version links and
+    no merge tags; the page has a title, description, canonical link, link previews and links
+    to the other issues."""
+    rendition = render_issue(page.issue, settings, theme, FooterLinks())
+    context = {"page": page, "settings": settings, "site": site}
+    head = theme.render("archive/head.html.j2", context)
+    nav = theme.render("archive/nav.html.j2", context)
+    email = rendition.html.replace("</head>", head + "</head>", 1)
+    web = re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + nav, email, count=1)
+    return web, rendition.text
+
+
+def index_html(all_pages: Sequence[IssuePage], settings: Settings, theme: Theme, site: Site) -> str:
+    """The archive's front page: every issue, newest first."""
+    context = {"pages": list(reversed(all_pages)), "settings": settings, "site": site}
+    return theme.render("archive/index.html.j2", context)

@@ -1,0 +1,94 @@
+"""UTM parameters on an issue's links: the same links tagged the same way in HTML and text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from html import escape, unescape
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from newsletter.build.render import Rendition
+from newsletter.model.issue import Issue
+from newsletter.model.mailtags import has_template_syntax
+from newsletter.model.settings import Settings, UtmSettings
+
+"""A mail service fills these in: adding parameters would break them."""
+
+
+def tagger(utm: UtmSettings, issue: Issue, slug: str, own: Iterable[str]) -> Callable[[str], str]:
+    """A function adding the UTM parameters to a URL, except where it must not: merge tags,
+    mailto:, the newsletter's own pages (URLs starting with one of `own`: its archive,
+    unsubscribe and preferences pages), the excluded domains, parameters the link has."""
+    fill = {"number": str(issue.number), "date": issue.date.isoformat(), "slug": slug}
+    params = {
+        f"utm_{name}": value.format_map(fill)  # the settings' placeholders are checked
+        for name, value in (
+            ("source", utm.source),
+            ("medium", utm.medium),
+            ("campaign", utm.campaign),
+        )
+    }
+    skip = {d.lower().removeprefix("www.") for d in utm.exclude}
+    prefixes = tuple(own)
+
+    def tag(url: str) -> str:
+        if has_template_syntax(url):
+            return url
+        parts = urlsplit(url)
+        host = (parts.hostname or "").removeprefix("www.")
+        if (
+            parts.scheme not in ("http", "https")
+            or url.startswith(prefixes)
+            or any(host == d or host.endswith("." + d) for d in skip)
+        ):
+            return url
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        have = {k for k, _ in query}
+        extra = [(k, v) for k, v in params.items() if k not in have]
+        if not extra:
+            return url
+        joined = parts.query + ("&" if parts.query else "") + urlencode(extra)
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, joined, parts.fragment))
+
+    return tag
+
+
+def tag_html(html: str, tag: Callable[[str], str]) -> str:
+    """Every link (`<a href>`) of the HTML, tagged; the links left alone keep their bytes."""
+
+    def one(match: re.Match[str]) -> str:
+        # The attribute holds the URL HTML-escaped (`&amp;`, and `&#39;` from Jinja).
+        url = unescape(match.group(2))
+        tagged = tag(url)
+        if tagged == url:
+            return match.group(0)
+        return f"{match.group(1)}{escape(tagged)}{match.group(3)}"
+
+    return re.sub(r'(<a\b[^>]*?\shref=")([^"]*)(")', one, html)
+
+
+_REFERENCE = re.compile(r"^(\[\d+\] )(https?://\S+)$", re.MULTILINE | re.IGNORECASE)
+"""A line of the text part's list of links, `[3] URL`: where the text has the HTML's links."""
+
+
+def tag_text(text: str, tag: Callable[[str], str]) -> str:
+    """The links of the text part, tagged: the URLs of its list of links (`[3] URL`), which
+    stand for the links of the HTML. A URL in running text is not a link in the HTML (the
+    Markdown is not linkified), so it stays as written there and here."""
+    return _REFERENCE.sub(lambda m: m.group(1) + tag(m.group(2)), text)
+
+
+def tag_rendition(rendition: Rendition, issue: Issue, settings: Settings, slug: str) -> Rendition:
+    """`rendition` with the settings' UTM parameters on its links, as export writes it; the
+    same rendition when the settings have no `utm:`."""
+    if settings.utm is None:
+        return rendition
+    # The newsletter's own pages are never tagged: a publisher's archive may share the
+    # articles' domain.
+    links = settings.links
+    own = [u for u in (settings.archive_url, links.unsubscribe, links.preferences) if u]
+    tag = tagger(settings.utm, issue, slug, own)
+    return replace(
+        rendition, html=tag_html(rendition.html, tag), text=tag_text(rendition.text, tag)
+    )

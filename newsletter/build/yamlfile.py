@@ -1,0 +1,345 @@
+"""Read a YAML file safely, keeping where each key and value stands in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import Node, ScalarNode
+from ruamel.yaml.scalarstring import LiteralScalarString
+
+from newsletter.model.problems import Problem, ProblemsError
+
+MAX_BYTES = 1_000_000
+"""A weekly issue is a few kilobytes; anything this large is a mistake, not content."""
+
+MAX_NODES = 100_000
+"""Aliases can make a tiny file expand to billions of values (a "YAML bomb")."""
+
+MAX_TEXT = 2_000_000
+"""...or a small file repeat one long text until it fills the memory (characters)."""
+
+Loc = tuple[str | int, ...]
+
+
+class _TagError(Exception):
+    """An explicit YAML tag (`!!python/object`, `!!binary`, `!custom`): never needed here."""
+
+    def __init__(self, node: Node) -> None:
+        super().__init__(f"{node.ctag.handle}{node.ctag.suffix}")
+        self.mark = node.start_mark
+
+
+class _Constructor(RoundTripConstructor):
+    """Refuses explicit tags, and keeps timestamps as text so that a bad date is a validation
+    problem with a location."""
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        if node.ctag.handle is not None:
+            raise _TagError(node)
+        return super().construct_object(node, deep)
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        if isinstance(node, ScalarNode):
+            return node.value
+        return super().construct_yaml_timestamp(node, values)
+
+    def construct_yaml_int(self, node: Any) -> Any:
+        if isinstance(node, ScalarNode) and len(node.value) > 30:
+            return node.value  # no number of an issue is this long: a validation problem
+        return super().construct_yaml_int(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
+
+
+Marks = dict[Loc, tuple[tuple[int, int], tuple[int, int]]]
+"""Where each key and value stands: loc -> ((key line, column), (value line, column)), 0-based."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed YAML file: its data and where each part of it stands.
+
+    Parsed for reading, `data` is plain dicts and lists and `marks` says where they stand;
+    parsed for editing (`roundtrip=True`), `data` is ruamel's round-trip types, which know
+    their own positions, comments and style.
+    """
+
+    path: str
+    data: Any
+    marks: Marks | None = None
+
+    def position(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
+        """The 1-based (line, column) of the value at `loc`, or of its key with `key=True`.
+
+        Where `loc` goes deeper than the file (a missing key), the deepest part found.
+        """
+        if self.marks is not None:
+            return self._marked(loc, key)
+        line, column = 1, 1
+        node = self.data
+        for i, part in enumerate(loc):
+            last = i == len(loc) - 1
+            try:
+                if isinstance(node, CommentedMap) and part in node:
+                    # An empty value has no position of its own: its key's is the right one.
+                    empty = node[part] is None
+                    where = node.lc.key(part) if (key and last) or empty else node.lc.value(part)
+                    node = node[part]
+                elif isinstance(node, CommentedSeq) and isinstance(part, int):
+                    where = node.lc.item(part)
+                    node = node[part]
+                else:
+                    break
+            except (KeyError, IndexError, TypeError):
+                break
+            line, column = where[0] + 1, where[1] + 1
+        return line, column
+
+    def _marked(self, loc: Loc, key: bool) -> tuple[int, int]:
+        assert self.marks is not None
+        where, node = (0, 0), self.data
+        for i in range(len(loc)):
+            marks = self.marks.get(loc[: i + 1])
+            if marks is None:
+                break
+            try:
+                node = node[loc[i]]
+            except (KeyError, IndexError, TypeError):
+                break
+            # An empty value has no position of its own: its key's is the right one.
+            where = marks[0] if (key and i == len(loc) - 1) or node is None else marks[1]
+        return where[0] + 1, where[1] + 1
+
+    def problem(self, code: str, loc: Loc, message: str, *, key: bool = False) -> Problem:
+        """A problem of `code` located at `loc` in this file."""
+        line, column = self.position(loc, key=key)
+        return Problem(code, self.path, line, column, format_loc(loc), message)
+
+
+def format_loc(loc: Loc) -> str:
+    """`('sections', 1, 'url')` -> `sections[1].url`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def read_yaml(path: Path, display: str | None = None) -> Document:
+    """Read and parse a YAML file; raise ProblemsError for anything that stops its use."""
+    name = display or str(path)
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise ProblemsError(
+            [Problem("file/unreadable", name, message=f"cannot read the file: {e.strerror}")]
+        ) from e
+    if len(raw) > MAX_BYTES:
+        message = f"the file is larger than {MAX_BYTES // 1_000_000} MB; is it the right file?"
+        raise ProblemsError([Problem("file/unreadable", name, message=message)])
+    return parse_yaml(raw, name)
+
+
+def parse_yaml(raw: bytes, name: str, *, roundtrip: bool = False) -> Document:
+    """Parse YAML bytes named `name`; raise ProblemsError for anything that stops their use.
+
+    `roundtrip`: keep comments and style, for editing the file (slower).
+    """
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        message = f"not valid UTF-8 (byte 0x{raw[e.start]:02x}); save the file as UTF-8"
+        raise ProblemsError([Problem("yaml/syntax", name, line, column, "", message)]) from e
+    if "\x00" in text:
+        at = text.index("\x00")
+        line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        raise ProblemsError(
+            [Problem("yaml/syntax", name, line, column, "", "the file contains a NUL byte")]
+        )
+    if not roundtrip:
+        try:
+            fast = _parse_fast(text)
+        except RecursionError as e:
+            raise ProblemsError(
+                [Problem("yaml/syntax", name, message="the YAML is nested too deeply")]
+            ) from e
+        if fast is not None:
+            _check_size(fast[0], name)
+            return Document(name, fast[0], fast[1])
+    # The round-trip parser, also for every file the fast one finds irregular: its messages
+    # and positions are the ones to report.
+    yaml = YAML(typ="rt", pure=True)
+    yaml.Constructor = _Constructor
+    try:
+        data = yaml.load(text)
+    except MarkedYAMLError as e:
+        raise ProblemsError([_yaml_problem(name, text, e)]) from e
+    except _TagError as e:
+        message = f"YAML tag {str(e)!r} is not allowed: write plain values"
+        problem = Problem("yaml/syntax", name, e.mark.line + 1, e.mark.column + 1, "", message)
+        raise ProblemsError([problem]) from e
+    except YAMLError as e:
+        raise ProblemsError([Problem("yaml/syntax", name, message=f"YAML error: {e}")]) from e
+    except RecursionError as e:
+        raise ProblemsError(
+            [Problem("yaml/syntax", name, message="the YAML is nested too deeply")]
+        ) from e
+    if data is None:
+        raise ProblemsError([Problem("yaml/syntax", name, 1, 1, "", "the file is empty")])
+    _check_size(data, name)
+    return Document(name, data)
+
+
+_UNCLOSED = {
+    "while scanning a quoted scalar": "the quote opened here is never closed",
+    "while parsing a flow sequence": "the list opened here with '[' is never closed",
+    "while parsing a flow mapping": "the mapping opened here with '{' is never closed",
+}
+
+
+class _Irregular(Exception):
+    """Something the fast parser leaves to the round-trip one to report."""
+
+
+_CORE = "tag:yaml.org,2002:"
+_SCALARS = frozenset(_CORE + t for t in ("int", "float", "bool", "null"))
+
+
+def _parse_fast(text: str) -> tuple[Any, Marks] | None:
+    """Plain data and positions through libyaml (ruamel.yaml.clib), ten times faster than the
+    round-trip parser; None for an empty or irregular file."""
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    yaml = YAML(typ="safe", pure=False)  # libyaml when ruamel.yaml.clib is there
+    try:
+        root = yaml.compose(text)
+    except Exception:  # any error: the round-trip parser reports it, with its message
+        return None
+    if root is None:
+        return None
+    marks: Marks = {}
+    built: dict[int, Any] = {}  # by node: an alias is the same node, built once
+
+    def scalar(node: Any) -> Any:
+        if node.tag == _CORE + "str":
+            return LiteralScalarString(node.value) if node.style == "|" else node.value
+        if node.tag == _CORE + "timestamp":
+            return node.value  # as text: a bad date is a validation problem with a place
+        if node.tag in _SCALARS:
+            return yaml.constructor.construct_object(node, deep=True)
+        raise _Irregular  # any other tag
+
+    def build(node: Any, loc: Loc) -> Any:
+        if id(node) in built:
+            return built[id(node)]
+        if isinstance(node, MappingNode):
+            if node.tag != _CORE + "map":
+                raise _Irregular
+            mapping: dict[Any, Any] = {}
+            built[id(node)] = mapping
+            for key_node, value_node in node.value:
+                if isinstance(key_node, MappingNode | SequenceNode):
+                    raise _Irregular
+                key = scalar(key_node)
+                if key in mapping:
+                    raise _Irregular  # a duplicate key
+                at = (key_node.start_mark.line, key_node.start_mark.column)
+                marks[(*loc, key)] = (
+                    at,
+                    (value_node.start_mark.line, value_node.start_mark.column),
+                )
+                mapping[key] = build(value_node, (*loc, key))
+            return mapping
+        if isinstance(node, SequenceNode):
+            if node.tag != _CORE + "seq":
+                raise _Irregular
+            items: list[Any] = []
+            built[id(node)] = items
+            for i, item in enumerate(node.value):
+                at = (item.start_mark.line, item.start_mark.column)
+                marks[(*loc, i)] = (at, at)
+                items.append(build(item, (*loc, i)))
+            return items
+        return scalar(node)
+
+    try:
+        return build(root, ()), marks
+    except (_Irregular, ValueError, TypeError):
+        return None
+
+
+def _yaml_problem(name: str, text: str, e: MarkedYAMLError) -> Problem:
+    problem, context = e.problem or "", e.context or ""
+    mark = e.problem_mark or e.context_mark
+    at_end = mark is not None and mark.index >= len(text.rstrip())
+    if at_end and e.context_mark is not None and context:
+        # "unexpected end of stream" helps nobody: point at what was left open.
+        mark = e.context_mark
+        what = _UNCLOSED.get(context, f"{context}, {problem}")
+    elif "duplicate key" in problem:
+        what = problem.split(" with value")[0]
+    elif problem.startswith("mapping values are not allowed"):
+        what = (
+            "a ': ' inside text that is not in quotes (write it in quotes:"
+            ' title: "Ferry strike: islands cut off"), or a line indented too deep'
+        )
+    elif problem.startswith("expected <block end>"):
+        what = "this line is not indented like the lines around it"
+    elif problem.startswith("but ") and context:
+        what = f"{context}, {problem}"
+    else:
+        what = problem or context or "invalid YAML"
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+    return Problem("yaml/syntax", name, line, column, "", f"YAML syntax error: {what}")
+
+
+def _check_size(data: Any, name: str) -> None:
+    """Count values and text as if every alias were expanded, without expanding them."""
+    sizes: dict[int, tuple[int, int]] = {}
+    too_large = (MAX_NODES + 1, MAX_TEXT + 1)
+
+    def size(node: Any) -> tuple[int, int]:
+        if isinstance(node, dict):
+            children: list[Any] = [*node.keys(), *node.values()]
+        elif isinstance(node, list):
+            children = node
+        else:
+            return 1, len(node) if isinstance(node, str) else 0
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = too_large  # a node that contains itself counts as too large
+        values, text = 1, 0
+        for child in children:
+            more = size(child)
+            values, text = values + more[0], text + more[1]
+            if values > MAX_NODES or text > MAX_TEXT:
+                break
+        sizes[id(node)] = values, text
+        return values, text
+
+    try:
+        values, text = size(data)
+    except RecursionError:
+        values, text = too_large
+    if values > MAX_NODES:
+        what = f"{MAX_NODES:,} values"
+    elif text > MAX_TEXT:
+        what = f"{MAX_TEXT // 1_000_000} MB of text"
+    else:
+        return
+    message = f"the file expands to more than {what} through YAML aliases (*name)"
+    raise ProblemsError([Problem("yaml/syntax", name, 1, 1, "", message)])

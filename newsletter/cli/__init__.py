@@ -1,0 +1,60 @@
+"""The command line: each command parses options, calls the core, prints what came back.
+
+Each command lives in its own module, imported only when that command runs, so that
+`newsletter --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from newsletter import __version__
+
+COMMANDS = {
+    "init": "init",
+    "new": "new",
+    "add": "add",
+    "build": "build",
+    "check": "check",
+    "preview": "preview",
+    "snapshot": "snapshot",
+    "export": "export",
+    "send-test": "send_test",
+    "archive": "archive",
+    "schema": "schema",
+}
+"""Each command's name, and its module in this package (which defines a function of that
+module's name)."""
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported when they are run or their help is shown."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = COMMANDS.get(cmd_name)
+        if module_name is None:
+            return None
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        command = getattr(module, module_name)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newsletter")
+def cli() -> None:
+    """Build a curated email newsletter from YAML issue files.
+
+    Run the commands inside a newsletter project: a folder with newsletter.yaml,
+    issues/ and a theme (templates/).
+    """
+
+
+def main() -> None:
+    """The `newsletter` console script."""
+    cli(prog_name="newsletter")

@@ -1,0 +1,491 @@
+"""What a web page says about itself: the title, summary, image, site and date of an article."""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import datetime
+import html as html_entities
+import json
+import logging
+import re
+import threading
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
+
+from newsletter.model.fields import CONTROL_CHARACTERS
+from newsletter.model.mailtags import break_template_syntax
+from newsletter.model.urls import http_url_problem, without_tracking
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+    from trafilatura.settings import Document
+
+SUMMARY_LENGTH = 300
+"""The longest summary taken from a page or a feed, in characters of text."""
+
+TEXT_LENGTH = 300
+"""The longest title, site name or image alt text taken from a page or a feed, in characters."""
+
+URL_LENGTH = 2048
+"""The longest address taken from a page or a feed: a longer one is left out."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """An article as a page or a feed describes it, ready to be added to an issue."""
+
+    url: str  # rel=canonical (absolute) or the final URL, without tracking parameters
+    title: str
+    summary: str  # Markdown: plain text with Markdown's special characters escaped
+    image: str | None  # absolute http(s) URL
+    image_alt: str | None
+    source: str | None  # the site's name, else its host without "www."
+    published: datetime.date | None
+    notes: tuple[str, ...]  # what the user should know, e.g. "the page has no title: ..."
+
+
+def extract_page(html: bytes, url: str, charset: str | None = None) -> Found:
+    """The article a fetched page describes (`url`: its final address, `charset`: its header's)."""
+    notes: list[str] = []
+    with _quiet():
+        tree, metadata = _parse(html, url, charset)
+    if tree is None:
+        notes.append("the page could not be read as HTML")
+    tags = _meta_tags(tree) if tree is not None else {}
+    linked = _linked_data(tree) if tree is not None else _LinkedData()
+
+    article_url = without_tracking(_canonical(tree, url) if tree is not None else url)
+    host = _host(article_url)
+    page_title = _collapse(tree.findtext(".//title") or "") if tree is not None else ""
+    named = _first(tags.get("og:site_name"), linked.publisher)
+    source = named or _site_name(metadata.sitename, page_title) or host or None
+
+    title = _first(metadata.title, tags.get("twitter:title"), linked.headline)
+    from_title_tag = not linked.headline and not _TITLE_TAGS.intersection(tags)
+    if from_title_tag and title and page_title and title != page_title and title in page_title:
+        # Without a title in meta tags, trafilatura takes one half of "A | B": the half without
+        # a dot, which is the site's name in "U.S. sanctions Iran - BBC News". Clean it ourselves.
+        title = page_title
+    title = _clean_title(title, (source, host)) if title else ""
+    if not title:
+        title = _address(article_url)
+        notes.append("the page has no title: used its address")
+
+    description = _first(metadata.description, tags.get("twitter:description"))
+    if description is None and linked.description:
+        description = html_entities.unescape(linked.description)
+    summary = summarize(description or "")
+    if not summary:
+        notes.append("the page has no description: the summary is empty")
+
+    candidate = _first(
+        metadata.image, tags.get("twitter:image"), tags.get("twitter:image:src"), linked.image
+    )
+    image = image_url(candidate, url) if candidate else None
+    if candidate and image is None:
+        if len(candidate) > URL_LENGTH:
+            notes.append(
+                f"the page's image address is longer than {URL_LENGTH} characters: left out"
+            )
+        else:
+            notes.append("the page's image is not an http(s) address: left out")
+    image_alt = _first(tags.get("og:image:alt"), tags.get("twitter:image:alt")) if image else None
+
+    published = (
+        _date(metadata.date) or _date(tags.get("article:published_time")) or linked.published
+    )
+    return Found(article_url, title, summary, image, image_alt, source, published, tuple(notes))
+
+
+def html_to_text(html: str) -> str:
+    """The text of an HTML fragment, whitespace collapsed; block elements are kept apart."""
+    if "<" not in html and "&" not in html:
+        return _collapse(html)
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.fragment_fromstring(html, create_parent="div")
+    except (etree.LxmlError, ValueError):  # ValueError: control characters in the input
+        return _collapse(html_entities.unescape(re.sub(r"<[^>]*>", " ", html)))
+    for element in list(root.iter()):
+        if element.tag in _HIDDEN:
+            element.drop_tree()
+        elif element.tag in _BLOCKS:
+            element.text = " " + (element.text or "")
+            element.tail = " " + (element.tail or "")
+    return _collapse(root.text_content())
+
+
+def summarize(text: str, limit: int = SUMMARY_LENGTH) -> str:
+    """Plain text as a Markdown summary of at most `limit` characters that reads as written."""
+    # Shortened before escaping: the limit counts what readers see, and no cut splits an escape.
+    return _escape_markdown(_shorten(_collapse(text), limit))
+
+
+def image_url(value: str, base: str) -> str | None:
+    """The absolute http(s) address of an image written as `value` in the page at `base`."""
+    # None for anything else: a data: image cannot be linked from an email.
+    try:
+        absolute = urljoin(base, value.strip().replace(" ", "%20"))
+    except ValueError:
+        return None
+    if len(absolute) > URL_LENGTH:
+        return None
+    return absolute if http_url_problem(absolute) is None else None
+
+
+def make_safe(found: Found) -> Found:
+    """`found` as it may go into an issue: no mail service's template syntax in its text, and
+    no title, site name or alt text longer than TEXT_LENGTH (a note says what was cut)."""
+    notes = list(found.notes)
+
+    def fit(text: str, what: str) -> str:
+        text = break_template_syntax(text)
+        if len(text) <= TEXT_LENGTH:
+            return text
+        notes.append(f"{what} is longer than {TEXT_LENGTH} characters: cut short")
+        return _cut(text, TEXT_LENGTH)
+
+    return replace(
+        found,
+        title=fit(found.title, "the title"),
+        source=fit(found.source, "the site's name") if found.source else None,
+        # Already shortened to SUMMARY_LENGTH by summarize(), which counts what readers see.
+        summary=break_template_syntax(found.summary),
+        image_alt=fit(found.image_alt, "the image's alt text") if found.image_alt else None,
+        notes=tuple(notes),
+    )
+
+
+# --- Text -------------------------------------------------------------------------------------
+
+_CUT_SHORT = re.compile(r"\s*(?:\[(?:…|\.\.\.)\]|\.\.\.|…)$")  # "[…]", as WordPress ends excerpts
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019\u00bb)]*(?=\s)")  # closing quotes
+_MARKDOWN_SPECIAL = re.compile(r"([\\*_`\[\]])")
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")  # "&amp;" would be shown as "&"
+_AUTOLINK = re.compile(r"<(?=[A-Za-z][A-Za-z0-9+.-]{1,31}:|[^\s<>@]+@)")
+_LIST_START = re.compile(r"^([-+>#])(?=\s|$)|^(\d{1,9})([.)])(?=\s|$)")
+_HIDDEN = frozenset({"script", "style", "template", "noscript"})
+_BLOCKS = frozenset(
+    {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption"}
+    | {"figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main"}
+    | {"nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul"}
+)
+
+
+def _collapse(text: str) -> str:
+    return " ".join(CONTROL_CHARACTERS.sub("", text).split())
+
+
+def _shorten(text: str, limit: int) -> str:
+    ellipsis = _CUT_SHORT.search(text)
+    if ellipsis:  # already shortened by the site: say so in one character
+        text = text[: ellipsis.start()] + "…"
+    if len(text) <= limit:
+        return text
+    # A whole sentence reads best, with no "…" after its full stop; but not at any price.
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit + 1) if m.end() <= limit]
+    if ends and ends[-1] >= limit // 2:
+        return text[: ends[-1]]
+    return _cut(text, limit)
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text`, longer than `limit`, cut at a word (or hard, in a huge one) and ended with "…"."""
+    words = text[: limit - 1]
+    space = words.rfind(" ")
+    if space >= limit // 2:
+        words = words[:space]
+    return words.rstrip(" ,;:-\N{EN DASH}\N{EM DASH}") + "…"
+
+
+def _escape_markdown(text: str) -> str:
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    text = _ENTITY.sub(r"\\&", text)
+    text = _AUTOLINK.sub(r"\\<", text)
+    # The summary is block Markdown: "2024. A year" or "- yes" would start a list.
+    return _LIST_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
+
+
+# --- Reading the page -------------------------------------------------------------------------
+
+_CHATTY = ("trafilatura", "htmldate", "courlan", "charset_normalizer", "justext")
+_QUIET = threading.Lock()
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence the extraction libraries' logging and warnings for this call only."""
+    with _QUIET:  # the loggers are shared: one extraction at a time restores them correctly
+        loggers = [
+            logger
+            for name, logger in logging.root.manager.loggerDict.items()
+            if isinstance(logger, logging.Logger) and name.partition(".")[0] in _CHATTY
+        ]
+        before = [logger.disabled for logger in loggers]
+        for logger in loggers:
+            logger.disabled = True
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                yield
+        finally:
+            for logger, disabled in zip(loggers, before, strict=True):
+                logger.disabled = disabled
+
+
+def _parse(html: bytes, url: str, charset: str | None) -> tuple[HtmlElement | None, Document]:
+    import trafilatura
+    from trafilatura.settings import Document
+
+    text = _decode(html, charset)
+    # The page is untrusted input and trafilatura is not proof against all of it: a failure
+    # here means "nothing found", never a traceback.
+    try:
+        tree = trafilatura.load_html(text)
+    except Exception:
+        tree = None
+    if tree is None:
+        # trafilatura refuses fragments (a bare <title>): lxml still reads what they say.
+        try:
+            import lxml.html
+
+            tree = lxml.html.document_fromstring(text)
+        except Exception:
+            return None, Document()
+    try:
+        # extensive=False: the date from metadata, <time> and the URL, not a guess from the text.
+        metadata = trafilatura.extract_metadata(tree, default_url=url, extensive=False)
+    except Exception:
+        metadata = Document()
+    return tree, metadata
+
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_META_CHARSET = re.compile(rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.-]+)", re.IGNORECASE)
+
+
+def _decode(html: bytes, charset: str | None) -> str:
+    """The page as text, by its BOM, header or <meta>; undeclared, UTF-8 if it is valid UTF-8,
+    else windows-1252 (what browsers assume, and a superset of Latin-1)."""
+    for bom, codec in _BOMS:
+        if html.startswith(bom):
+            return html[len(bom) :].decode(codec, "replace")
+    header = _codec(charset)
+    if header:
+        return html.decode(header, "replace")
+    declared = _META_CHARSET.search(html[:4096])
+    meta = _codec(declared[1].decode("ascii")) if declared else None
+    if meta and meta.startswith("utf-16"):
+        meta = "utf-8"  # a page that can say so in ASCII is not UTF-16 (as browsers hold)
+    if meta:
+        try:
+            return html.decode(meta)
+        except UnicodeDecodeError:
+            if meta != "utf-8":  # a wrong "utf-8" is common: then guess as below
+                return html.decode(meta, "replace")
+    try:
+        return html.decode("utf-8")
+    except UnicodeDecodeError:
+        return html.decode("cp1252", "replace")
+
+
+def _codec(label: str | None) -> str | None:
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip().strip("\"'")).name
+    except LookupError:
+        return None
+    # Browsers read pages labelled Latin-1 or ASCII as windows-1252, and so do the pages' authors.
+    return "cp1252" if name in ("iso8859-1", "ascii", "latin-1") else name
+
+
+def _meta_tags(tree: HtmlElement) -> dict[str, str]:
+    """The first content of each <meta> by property, name or itemprop, lower-cased."""
+    tags: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = meta.get("property") or meta.get("name") or meta.get("itemprop") or ""
+        content = _collapse(meta.get("content") or "")
+        if key.strip() and content:
+            tags.setdefault(key.strip().lower(), content)
+    return tags
+
+
+_TITLE_TAGS = frozenset({"og:title", "twitter:title", "title", "headline", "dc.title"})
+
+
+def _canonical(tree: HtmlElement, url: str) -> str:
+    """The page's rel=canonical made absolute, when it is a usable one; else `url`."""
+    for link in tree.iter("link"):
+        href: str = (link.get("href") or "").strip()
+        if "canonical" not in (link.get("rel") or "").lower().split() or not href:
+            continue
+        try:
+            canonical = urljoin(url, href)
+        except ValueError:
+            return url
+        if (
+            http_url_problem(canonical) is not None
+            or len(canonical) > URL_LENGTH
+            or "@Track" in canonical  # listmonk would make it a tracked link of the attacker's
+        ):
+            return url
+        # A canonical pointing at the home page from an article is a CMS's mistake.
+        if urlsplit(canonical).path in ("", "/") and urlsplit(url).path not in ("", "/"):
+            return url
+        return canonical
+    return url
+
+
+_ARTICLE_TYPE = re.compile(r"\w*Article|BlogPosting|LiveBlogPosting|SocialMediaPosting|Report")
+
+
+@dataclass(frozen=True)
+class _LinkedData:
+    """What the page's JSON-LD says about its article."""
+
+    headline: str | None = None
+    description: str | None = None
+    image: str | None = None
+    published: datetime.date | None = None
+    publisher: str | None = None
+
+
+def _linked_data(tree: HtmlElement) -> _LinkedData:
+    """The first article in the page's JSON-LD blocks (possibly in a @graph or a list)."""
+    nodes: list[dict[str, Any]] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            nodes.extend(_nodes(json.loads(script.text or "", strict=False)))
+        except (ValueError, RecursionError):  # invalid or absurdly nested JSON: no data
+            continue
+    by_id = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
+    for node in nodes:
+        kinds = node.get("@type")
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if any(isinstance(k, str) and _ARTICLE_TYPE.fullmatch(k) for k in kinds):
+            publisher = _resolve(node.get("publisher"), by_id)
+            return _LinkedData(
+                headline=_string(node.get("headline")) or _string(node.get("name")),
+                description=_string(node.get("description")),
+                image=_image_of(node.get("image"), by_id),
+                published=_date(_string(node.get("datePublished"))),
+                publisher=_string(
+                    publisher.get("name") if isinstance(publisher, dict) else publisher
+                ),
+            )
+    return _LinkedData()
+
+
+def _nodes(data: object, depth: int = 0) -> list[dict[str, Any]]:
+    if depth > 4:
+        return []
+    if isinstance(data, list):
+        return [node for item in data for node in _nodes(item, depth + 1)]
+    if not isinstance(data, dict):
+        return []
+    return [data, *_nodes(data.get("@graph"), depth + 1)]
+
+
+def _resolve(value: object, by_id: dict[str, dict[str, Any]]) -> Any:
+    """`value`, or its first item when it is a list, with an {"@id": ...} reference looked up."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict) and isinstance(value.get("@id"), str) and len(value) == 1:
+        return by_id.get(value["@id"], value)
+    return value
+
+
+def _image_of(value: object, by_id: dict[str, dict[str, Any]]) -> str | None:
+    value = _resolve(value, by_id)
+    if isinstance(value, dict):
+        value = _resolve(value.get("url") or value.get("contentUrl"), by_id)
+    return _string(value)
+
+
+def _string(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return _collapse(value) or None
+
+
+def _date(text: str | None) -> datetime.date | None:
+    """The date written at the start of an ISO 8601 date or time, as the publisher wrote it."""
+    match = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", text or "")
+    if match is None:
+        return None
+    try:
+        return datetime.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+# --- Cleaning what was found ------------------------------------------------------------------
+
+_DOMAIN = re.compile(r"[\w-]+(\.[\w-]+)+")
+_SEPARATORS = (" | ", " - ", " \N{EN DASH} ", " \N{EM DASH} ", " · ", " :: ")
+
+
+def _clean_title(title: str, names: tuple[str | None, ...]) -> str:
+    """`title` without a " | Site" suffix or a "Site | " prefix naming the site or its host."""
+    title = _collapse(title)
+    known = {_squash(name) for name in _names(names)} - {""}
+    for separator in _SEPARATORS:
+        head, found, tail = title.rpartition(separator)
+        if found and head.strip() and _squash(tail) in known:
+            return head.strip()
+        head, found, tail = title.partition(separator)
+        if found and tail.strip() and _squash(head) in known:
+            return tail.strip()
+    return title
+
+
+def _names(names: tuple[str | None, ...]) -> Iterator[str]:
+    """The names a site goes by: "www.commonspace.eu" is also "commonspace.eu", "commonspace"."""
+    for name in names:
+        if name:
+            yield name
+            labels = name.removeprefix("www.").split(".")
+            if len(labels) > 1:
+                yield labels[0]
+                yield ".".join(labels[:-1])
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"[\W_]", "", name.casefold())
+
+
+def _first(*values: str | None) -> str | None:
+    return next((_collapse(v) for v in values if v and _collapse(v)), None)
+
+
+def _site_name(name: str | None, page_title: str) -> str | None:
+    """trafilatura's site name, unless it is an address or a guess that went wrong."""
+    if not name or "/" in name:  # article:publisher is often the site's Facebook page
+        return None
+    # Without a named site, trafilatura takes the half of "A | B" with a dot in it: right for
+    # "commonspace.eu", wrong for "U.S. sanctions Iran - BBC News".
+    if name != page_title and name in page_title and not _DOMAIN.fullmatch(name):
+        return None
+    return name
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").removeprefix("www.")
+
+
+def _address(url: str) -> str:
+    parts = urlsplit(url)
+    return (_host(url) + parts.path).rstrip("/")

@@ -1,0 +1,133 @@
+"""Articles added to an issue file safely: under a lock, validated, written atomically."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from newsletter.build.load import validate_issue
+from newsletter.build.yamlfile import Document, parse_yaml
+from newsletter.curate.splice import Where, insert_articles
+from newsletter.model.issue import Featured, Issue
+from newsletter.model.problems import UserError
+from newsletter.model.urls import normalize_url
+from newsletter.project.files import write_atomic
+from newsletter.project.history import featured_before, featured_in
+
+if TYPE_CHECKING:
+    from newsletter.curate.extract import Found
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one thing the editor asked to add."""
+
+    url: str
+    added: dict[str, Any] | None = None  # the article as written into the issue
+    error: str | None = None
+    notes: tuple[str, ...] = ()
+    repeat: bool = False  # the error is that an issue has the article already
+
+
+def _lock_path(path: Path) -> Path:
+    # Outside the editor's repository, one per issue file, shared by every process here.
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"newsletter-{digest}.lock"
+
+
+def _article(found: Found) -> dict[str, Any]:
+    article: dict[str, Any] = {"title": found.title, "url": found.url}
+    if found.source:
+        article["source"] = found.source
+    if found.summary:
+        article["summary"] = found.summary
+    if found.image:
+        article["image"] = found.image
+        if found.image_alt:
+            article["image_alt"] = found.image_alt
+    if found.published:
+        article["published"] = found.published
+    return article
+
+
+def find_section(document: Document, issue: Issue, name: str, create: bool) -> Where:
+    """Where `--section NAME` puts articles: a section of the issue, or a new one."""
+    if not name.strip():
+        raise UserError("--section is empty: name a section of the issue, such as --section News")
+    titles = [section.title for section in issue.sections]
+    for index, title in enumerate(titles):
+        if title.casefold() == name.strip().casefold():
+            return Where(index=index)
+    if create:
+        return Where(new_title=name.strip())
+    close = difflib.get_close_matches(name, titles, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise UserError(
+        f"no section {name!r} in {document.path} ({hint}its sections: {', '.join(titles)}); "
+        "--create-section adds it"
+    )
+
+
+def repeat_of(url: str, this_issue: dict[str, Featured], before: dict[str, Featured]) -> str | None:
+    """Why `url` must not be added again, or None."""
+    key = normalize_url(url)
+    if key in this_issue:
+        return f"already in this issue ({this_issue[key].section})"
+    if key in before:
+        return f"already featured in {before[key]}"
+    return None
+
+
+def add_to_issue(
+    path: Path,
+    display: str,
+    layouts: frozenset[str],
+    section: str,
+    found: Sequence[Found],
+    *,
+    position: int | None = None,
+    create: bool = False,
+    allow_repeat: bool = False,
+    before: dict[str, Featured] | None = None,
+) -> list[Outcome]:
+    """Add the articles `found` to the issue in `path`, each unless it is a repeat.
+
+    Holds a lock from reading the file to replacing it, so that concurrent additions all
+    land; validates the result before writing it atomically. Raises ProblemsError when the
+    issue does not validate (then nothing is written), UserError for a missing section.
+    """
+    from filelock import FileLock
+
+    if before is None:
+        before = featured_before(path.parent.glob("*.yaml"), exclude=path)
+    with FileLock(_lock_path(path)):
+        raw = path.read_bytes()
+        parsed = parse_yaml(raw, display, roundtrip=True)  # to edit: comments, style, places
+        document, issue = validate_issue(parsed, layouts, draft=True)
+        where = find_section(document, issue, section, create)
+        this_issue = featured_in(document.data)
+        outcomes, articles = [], []
+        for item in found:
+            # The same article twice in one issue is never right; an earlier issue's may be.
+            why = repeat_of(item.url, this_issue, {} if allow_repeat else before)
+            if why:
+                outcomes.append(Outcome(item.url, error=why, notes=item.notes, repeat=True))
+                continue
+            article = _article(item)
+            this_issue[normalize_url(item.url)] = Featured(issue.number, issue.date, section)
+            articles.append(article)
+            outcomes.append(Outcome(item.url, added=article, notes=item.notes))
+        if not articles:
+            return outcomes
+        if position is not None and where.index is not None:
+            where = Where(index=where.index, before=max(position - 1, 0))
+        new = insert_articles(document, raw.decode("utf-8"), where, articles).encode("utf-8")
+        # Never write what would not load: the edited file is validated like any other.
+        validate_issue(parse_yaml(new, display), layouts, draft=True)
+        write_atomic(path, new)
+    return outcomes

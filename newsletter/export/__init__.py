@@ -1,0 +1,1 @@
+"""Sending: files for mail services, complete messages, and test sends over SMTP."""

@@ -1,0 +1,85 @@
+"""An issue of the newsletter: a file in `issues/`; its descriptions document the format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field
+
+from newsletter.model.fields import (
+    Closed,
+    Date,
+    Direction,
+    Flag,
+    HttpUrl,
+    Language,
+    Line,
+    Markdown,
+    Number,
+    Text,
+    none_as_empty,
+)
+
+
+class Article(Closed):
+    """A linked article."""
+
+    title: Line = Field(description="The headline, plain text; it links to `url`.")
+    url: HttpUrl = Field(description="The article's address.")
+    source: Line | None = Field(None, description="Where it was published, e.g. `bbc.com`.")
+    summary: Markdown = Field("", description="A few sentences, Markdown.")
+    image: HttpUrl | None = Field(None, description="An image shown with the article.")
+    image_alt: str | None = Field(
+        None, description='What the image shows, for readers who cannot see it; "" if decorative.'
+    )
+    sponsored: Flag = Field(False, description="A paid placement: labelled as sponsored.")
+    published: Date | None = Field(None, description="When the article was published.")
+
+
+class Section(Closed):
+    """A titled group of articles."""
+
+    title: Line = Field(description="The section heading, e.g. `Editor's choice`.")
+    layout: Text = Field(
+        "list", description="How the theme lays out the articles: `lead`, `list`, ..."
+    )
+    articles: Annotated[list[Article], BeforeValidator(none_as_empty)] = Field(
+        description="The articles, in order; a draft may leave a section empty, a build may not."
+    )
+
+
+class Issue(Closed):
+    """One issue of the newsletter: a file in `issues/`."""
+
+    number: Number = Field(ge=1, description="The issue number.")
+    date: Date = Field(description="The sending date, YYYY-MM-DD.")
+    subject: Line = Field(description="The email's subject line.")
+    preheader: Line | None = Field(
+        None, description="The preview text shown after the subject in the inbox."
+    )
+    intro: Markdown = Field("", description="A few sentences from the editor, Markdown.")
+    language: Language | None = Field(
+        None, description="The language of this issue, when not the newsletter's."
+    )
+    direction: Direction | None = Field(
+        None, description="The writing direction of this issue, when not the newsletter's."
+    )
+    sections: list[Section] = Field(min_length=1, description="The sections, in order.")
+
+    @property
+    def articles(self) -> list[Article]:
+        """Every article of the issue, in order."""
+        return [article for section in self.sections for article in section.articles]
+
+
+@dataclass(frozen=True)
+class Featured:
+    """Where an article appeared: issue number, date, section."""
+
+    number: Any
+    date: Any
+    section: str
+
+    def __str__(self) -> str:
+        return f"#{self.number} ({self.date}, {self.section})"

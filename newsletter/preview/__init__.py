@@ -1,0 +1,1 @@
+"""Looking at an issue: the live-reload preview server, and screenshots in Chromium."""

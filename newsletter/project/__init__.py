@@ -1,0 +1,1 @@
+"""The project on disk: its folder, its issue files and their history, writing files."""

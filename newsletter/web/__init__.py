@@ -1,0 +1,1 @@
+"""The one HTTP client: bounded, polite requests for pages, feeds, links and images."""

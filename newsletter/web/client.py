@@ -1,0 +1,251 @@
+"""The one HTTP client: every request the tool makes (pages, feeds, links, images) goes here.
+
+Redirects are followed by hand, each hop checked (http(s) only, never from a public address
+into a private one); the whole exchange has a deadline; a body is read in bounded chunks,
+decompressed, and never past a limit. Failures are one line without the URL, for the
+caller to show with it.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Literal, TypeVar
+from urllib.parse import urlsplit
+
+from newsletter import __version__
+from newsletter.web.addresses import redirect_problem
+
+if TYPE_CHECKING:
+    import httpx
+
+USER_AGENT = f"newsletter/{__version__} (a tool that curates an email newsletter)"
+"""No address in it: the PyPI project of that name is another one."""
+MAX_REDIRECTS = 5
+DEADLINE = 3
+"""The whole exchange may take this many times the timeout: a trickling server resets the
+read timeout with every byte."""
+
+Failure = Literal["no-answer", "bad-answer", "bad-redirect", "too-large"]
+"""Why a request failed: nothing came (no host, refused, timed out, too slow), what came was
+broken (a dropped connection, damaged compression), a redirect that must not be followed, or
+a body over the limit."""
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class FetchError(Exception):
+    """A request that failed, said in one line without its URL (the caller shows it)."""
+
+    def __init__(self, message: str, failure: Failure) -> None:
+        super().__init__(message)
+        self.failure = failure
+
+
+@dataclass(frozen=True)
+class Response:
+    """What a server answered, after redirects: the status, what the body is, and its bytes
+    (as many as were asked for)."""
+
+    url: str  # as asked for
+    final_url: str  # after redirects
+    hops: int  # redirects followed
+    status: int
+    reason: str
+    media_type: str  # from Content-Type, without parameters, lower-case; "" if none
+    charset: str | None  # from Content-Type, if any
+    length: int | None  # from Content-Length, if any
+    body: bytes
+
+    @property
+    def ok(self) -> bool:
+        """A 2xx status."""
+        return 200 <= self.status < 300
+
+    @property
+    def status_text(self) -> str:
+        """The status in one line with its standard phrase, e.g. `HTTP 404 Not Found`."""
+        return describe_status(self.status, self.reason)
+
+
+class Client:
+    """An HTTP client for a batch of requests: at most `concurrency` at once, each with
+    `timeout` seconds for every wait and three times that for the whole exchange."""
+
+    def __init__(self, *, timeout: float, concurrency: int = 4) -> None:
+        import httpx
+
+        self.timeout = timeout
+        self.concurrency = max(1, concurrency)
+        self._http = httpx.Client(
+            headers={"User-Agent": USER_AGENT},
+            timeout=httpx.Timeout(timeout),
+            limits=httpx.Limits(max_connections=self.concurrency),
+            follow_redirects=False,  # followed by hand: each hop is checked first
+        )
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._http.close()
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        accept: str,
+        method: str = "GET",
+        limit: int = 0,
+        truncate: bool = False,
+        read_if: Callable[[Response], bool] | None = None,
+    ) -> Response:
+        """Request `url`, follow its redirects, and read at most `limit` bytes of the final
+        body (0: none), if `read_if` says so of the response as it stands before. A longer
+        body is a FetchError, or with `truncate` is cut at `limit`."""
+        import httpx
+
+        deadline = time.monotonic() + DEADLINE * self.timeout
+        try:
+            response, hops = self._follow(method, url, accept)
+            try:
+                head = _response(url, response, hops, b"")
+                if read_if is not None and not read_if(head):
+                    limit = 0
+                if limit and not truncate and head.length is not None and head.length > limit:
+                    raise FetchError(f"larger than {size_text(limit)}", "too-large")
+                body = self._read(response, limit, truncate, deadline) if limit else b""
+            finally:
+                response.close()
+        except FetchError:
+            raise
+        except httpx.TimeoutException:
+            raise FetchError(f"no answer within {self.timeout:g} s", "no-answer") from None
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError, ValueError) as e:
+            raise _failure(e, url) from None
+        return _response(url, response, hops, body)
+
+    def map(
+        self,
+        work: Callable[[T], R],
+        items: Sequence[T],
+        progress: Callable[[int], None] | None = None,
+    ) -> list[R]:
+        """`work` on every item, `concurrency` at a time, the results in the items' order;
+        `progress(total)` after each. Interrupted (Ctrl-C), it does not wait for the rest."""
+        pool = ThreadPoolExecutor(max_workers=max(1, min(self.concurrency, len(items))))
+        try:
+            results = []
+            for result in pool.map(work, items):
+                results.append(result)
+                if progress is not None:
+                    progress(len(items))
+            return results
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _follow(self, method: str, url: str, accept: str) -> tuple[httpx.Response, int]:
+        """The final response to `method url` (open: close it), and the redirects taken."""
+        request = self._http.build_request(method, url, headers={"Accept": accept})
+        for hops in range(MAX_REDIRECTS + 1):
+            response = self._http.send(request, stream=True)
+            if response.next_request is None:
+                return response, hops
+            response.close()
+            request = response.next_request
+            scheme = request.url.scheme
+            if scheme not in ("http", "https"):
+                message = f"the server redirects to a {scheme}: address, not an http(s) one"
+                raise FetchError(message, "bad-redirect")
+            if problem := redirect_problem(str(response.url), str(request.url)):
+                raise FetchError(problem, "bad-redirect")
+        raise FetchError(f"more than {MAX_REDIRECTS} redirects (a redirect loop?)", "bad-redirect")
+
+    def _read(self, response: httpx.Response, limit: int, truncate: bool, deadline: float) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():  # decompressed: the limit also stops a gzip bomb
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                if truncate:
+                    break
+                raise FetchError(f"larger than {size_text(limit)}", "too-large")
+            if time.monotonic() > deadline:
+                seconds = DEADLINE * self.timeout
+                raise FetchError(f"the download took more than {seconds:g} s", "no-answer")
+        return b"".join(chunks)[:limit]
+
+
+def _response(url: str, response: httpx.Response, hops: int, body: bytes) -> Response:
+    content_type = response.headers.get("content-type", "")
+    length = response.headers.get("content-length", "")
+    return Response(
+        url=url,
+        final_url=str(response.url),
+        hops=hops,
+        status=response.status_code,
+        reason=response.reason_phrase,
+        media_type=content_type.partition(";")[0].strip().lower(),
+        charset=response.charset_encoding,
+        length=int(length) if length.isdigit() else None,
+        body=body,
+    )
+
+
+def describe_status(status: int, reason: str = "") -> str:
+    """An HTTP status in one line with its standard phrase, e.g. `HTTP 404 Not Found`."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = reason
+    return f"HTTP {status} {phrase}".strip()
+
+
+def size_text(n: int) -> str:
+    """A number of bytes as people read it: `5 MB`, `30.5 kB`, `800 bytes`."""
+    if n >= 1_000_000:
+        return f"{round(n / 1_000_000, 2):g} MB"
+    if n >= 1000:
+        return f"{round(n / 1000, 1):g} kB"
+    return f"{n} bytes"
+
+
+def _failure(error: Exception, url: str) -> FetchError:
+    """A network failure in the user's words, found in the chain of exceptions under `error`."""
+    import httpx
+
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            return FetchError(f"could not find the host {urlsplit(url).hostname}", "no-answer")
+        if isinstance(cause, ConnectionRefusedError):
+            return FetchError("the server refused the connection", "no-answer")
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            reason = cause.verify_message or "not valid"
+            message = f"the site's security certificate is not valid: {reason}"
+            return FetchError(message, "no-answer")
+        if isinstance(cause, ssl.SSLError):
+            reason = (cause.reason or str(cause)).lower().replace("_", " ")
+            return FetchError(f"no secure (TLS) connection could be made: {reason}", "no-answer")
+        if isinstance(cause, httpx.DecodingError):
+            return FetchError("the compressed data is damaged", "bad-answer")
+        if isinstance(cause, httpx.RemoteProtocolError):
+            message = "the server broke off the connection or answered gibberish"
+            return FetchError(message, "bad-answer")
+        if isinstance(cause, ConnectionResetError):
+            return FetchError("the server reset the connection", "bad-answer")
+        cause = cause.__cause__ or cause.__context__
+    failure: Failure = "no-answer" if isinstance(error, httpx.ConnectError) else "bad-answer"
+    return FetchError(_said(error), failure)
+
+
+def _said(error: Exception) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return f"the request failed: {text}"
