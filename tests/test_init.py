@@ -129,13 +129,16 @@ def test_a_regular_install_creates_a_project_that_builds(tmp_path: Path) -> None
     wheels = tmp_path / "wheels"
     pip = [sys.executable, "-m", "pip", "--quiet", "--disable-pip-version-check"]
     subprocess.run([*pip, "wheel", "--no-deps", "-w", wheels, ROOT], check=True, timeout=600)
-    (wheel,) = wheels.glob("newsletter-*.whl")
+    (wheel,) = wheels.glob("curated_newsletter-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         shipped = set(archive.namelist())
-    for folder in ("project/starter", "theme"):
-        for path in (ROOT / "newsletter" / folder).rglob("*"):
-            if path.is_file():
-                assert path.relative_to(ROOT).as_posix() in shipped
+    for path in (ROOT / "newsletter" / "project" / "starter").rglob("*"):
+        if path.is_file():
+            assert path.relative_to(ROOT).as_posix() in shipped
+    theme = [p for p in (ROOT / "templates").rglob("*") if p.is_file()]
+    assert len(theme) >= 9
+    for path in theme:  # the repository's templates/ is the package's theme
+        assert f"newsletter/theme/{path.relative_to(ROOT / 'templates').as_posix()}" in shipped
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", venv], check=True, timeout=600)

@@ -17,7 +17,15 @@ from newsletter.build import colour
 from newsletter.build import markdown as markup
 from newsletter.model.problems import Problem, ProblemsError
 
-BUILTIN = Path(__file__).parent.parent / "theme"
+
+def _builtin() -> Path:
+    # Installed, the default theme is packaged as newsletter/theme; in a checkout of the
+    # repository it is the top-level templates/ it is packaged from.
+    packaged = Path(__file__).parent.parent / "theme"
+    return packaged if packaged.is_dir() else Path(__file__).parents[2] / "templates"
+
+
+BUILTIN = _builtin()
 """The default theme, shipped inside the package."""
 
 PREFIX = "!theme"
