@@ -57,9 +57,10 @@ def test_init_creates_a_project_and_says_what_next(
     assert issue.splitlines()[0] == "# yaml-language-server: $schema=../issue.schema.json"
     ignored = (tmp_path / "demo" / ".gitignore").read_text().splitlines()
     assert {"dist/", "site/"} <= set(ignored)  # what build, export and archive write
-    # The README shows this very output, for a project made on 2026-11-30.
+    # The tutorial shows this very output, for a project made on 2026-11-30.
     shown = result.stdout.replace("demo", "my-weekly").replace(today.isoformat(), "2026-11-30")
-    assert f"prints what it created:\n\n```\n{shown}```" in (ROOT / "README.md").read_text()
+    tutorial = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    assert f"prints what it created:\n\n```\n{shown}```" in tutorial
 
 
 def test_the_new_project_builds_as_it_is(

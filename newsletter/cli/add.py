@@ -68,6 +68,7 @@ def add(
 
     Example:
 
+    \b
         newsletter add https://www.commonspace.eu/news/pashinyan-aliyev-vienna --section News
     """
     from newsletter.curate.add import gather, report

@@ -49,6 +49,7 @@ def send_test(
 
     Example:
 
+    \b
         newsletter send-test --to me@example.org --smtp smtp.example.org:587 --starttls
     """
     from newsletter.export.message import compose, safe_address
