@@ -93,7 +93,7 @@ def stages(root: Path, runs: int) -> dict[str, float]:
     bare = _INLINE_STYLE.sub("", mjml_text)
     css = "\n".join(_INLINE_STYLE.findall(mjml_text))
     html = mjml.mjml2html(bare, fonts={})
-    subject = project.inspect(path)
+    inspection = project.inspect(path)
 
     def preview_rebuild() -> None:
         # What the preview's builder does on a save: the project found and its settings and
@@ -109,7 +109,7 @@ def stages(root: Path, runs: int) -> dict[str, float]:
         ),
         "inlining (premailer)": median_ms(lambda: inline_css(html, css), runs),
         "Jinja (text)": median_ms(lambda: project.theme.render(TEXT_TEMPLATE, context), runs),
-        "checks": median_ms(lambda: run_checks(subject), runs),
+        "checks": median_ms(lambda: run_checks(inspection), runs),
         "warm rebuild (preview)": median_ms(preview_rebuild, runs),
     }
 

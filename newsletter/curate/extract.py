@@ -6,26 +6,23 @@ import codecs
 import contextlib
 import datetime
 import html as html_entities
-import json
 import logging
 import re
 import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-from newsletter.model.fields import CONTROL_CHARACTERS
+from newsletter.curate.linkeddata import LinkedData, iso_date, linked_data
+from newsletter.curate.text import collapse, cut, summarize
 from newsletter.model.mailtags import break_template_syntax
 from newsletter.model.urls import http_url_problem, without_tracking
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
     from trafilatura.settings import Document
-
-SUMMARY_LENGTH = 300
-"""The longest summary taken from a page or a feed, in characters of text."""
 
 TEXT_LENGTH = 300
 """The longest title, site name or image alt text taken from a page or a feed, in characters."""
@@ -56,11 +53,11 @@ def extract_page(html: bytes, url: str, charset: str | None = None) -> Found:
     if tree is None:
         notes.append("the page could not be read as HTML")
     tags = _meta_tags(tree) if tree is not None else {}
-    linked = _linked_data(tree) if tree is not None else _LinkedData()
+    linked = linked_data(tree) if tree is not None else LinkedData()
 
     article_url = without_tracking(_canonical(tree, url) if tree is not None else url)
     host = _host(article_url)
-    page_title = _collapse(tree.findtext(".//title") or "") if tree is not None else ""
+    page_title = collapse(tree.findtext(".//title") or "") if tree is not None else ""
     named = _first(tags.get("og:site_name"), linked.publisher)
     source = named or _site_name(metadata.sitename, page_title) or host or None
 
@@ -96,35 +93,9 @@ def extract_page(html: bytes, url: str, charset: str | None = None) -> Found:
     image_alt = _first(tags.get("og:image:alt"), tags.get("twitter:image:alt")) if image else None
 
     published = (
-        _date(metadata.date) or _date(tags.get("article:published_time")) or linked.published
+        iso_date(metadata.date) or iso_date(tags.get("article:published_time")) or linked.published
     )
     return Found(article_url, title, summary, image, image_alt, source, published, tuple(notes))
-
-
-def html_to_text(html: str) -> str:
-    """The text of an HTML fragment, whitespace collapsed; block elements are kept apart."""
-    if "<" not in html and "&" not in html:
-        return _collapse(html)
-    from lxml import etree
-    from lxml import html as lxml_html
-
-    try:
-        root = lxml_html.fragment_fromstring(html, create_parent="div")
-    except (etree.LxmlError, ValueError):  # ValueError: control characters in the input
-        return _collapse(html_entities.unescape(re.sub(r"<[^>]*>", " ", html)))
-    for element in list(root.iter()):
-        if element.tag in _HIDDEN:
-            element.drop_tree()
-        elif element.tag in _BLOCKS:
-            element.text = " " + (element.text or "")
-            element.tail = " " + (element.tail or "")
-    return _collapse(root.text_content())
-
-
-def summarize(text: str, limit: int = SUMMARY_LENGTH) -> str:
-    """Plain text as a Markdown summary of at most `limit` characters that reads as written."""
-    # Shortened before escaping: the limit counts what readers see, and no cut splits an escape.
-    return _escape_markdown(_shorten(_collapse(text), limit))
 
 
 def image_url(value: str, base: str) -> str | None:
@@ -149,7 +120,7 @@ def make_safe(found: Found) -> Found:
         if len(text) <= TEXT_LENGTH:
             return text
         notes.append(f"{what} is longer than {TEXT_LENGTH} characters: cut short")
-        return _cut(text, TEXT_LENGTH)
+        return cut(text, TEXT_LENGTH)
 
     return replace(
         found,
@@ -160,56 +131,6 @@ def make_safe(found: Found) -> Found:
         image_alt=fit(found.image_alt, "the image's alt text") if found.image_alt else None,
         notes=tuple(notes),
     )
-
-
-# --- Text -------------------------------------------------------------------------------------
-
-_CUT_SHORT = re.compile(r"\s*(?:\[(?:…|\.\.\.)\]|\.\.\.|…)$")  # "[…]", as WordPress ends excerpts
-_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019\u00bb)]*(?=\s)")  # closing quotes
-_MARKDOWN_SPECIAL = re.compile(r"([\\*_`\[\]])")
-_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")  # "&amp;" would be shown as "&"
-_AUTOLINK = re.compile(r"<(?=[A-Za-z][A-Za-z0-9+.-]{1,31}:|[^\s<>@]+@)")
-_LIST_START = re.compile(r"^([-+>#])(?=\s|$)|^(\d{1,9})([.)])(?=\s|$)")
-_HIDDEN = frozenset({"script", "style", "template", "noscript"})
-_BLOCKS = frozenset(
-    {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption"}
-    | {"figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main"}
-    | {"nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul"}
-)
-
-
-def _collapse(text: str) -> str:
-    return " ".join(CONTROL_CHARACTERS.sub("", text).split())
-
-
-def _shorten(text: str, limit: int) -> str:
-    ellipsis = _CUT_SHORT.search(text)
-    if ellipsis:  # already shortened by the site: say so in one character
-        text = text[: ellipsis.start()] + "…"
-    if len(text) <= limit:
-        return text
-    # A whole sentence reads best, with no "…" after its full stop; but not at any price.
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit + 1) if m.end() <= limit]
-    if ends and ends[-1] >= limit // 2:
-        return text[: ends[-1]]
-    return _cut(text, limit)
-
-
-def _cut(text: str, limit: int) -> str:
-    """`text`, longer than `limit`, cut at a word (or hard, in a huge one) and ended with "…"."""
-    words = text[: limit - 1]
-    space = words.rfind(" ")
-    if space >= limit // 2:
-        words = words[:space]
-    return words.rstrip(" ,;:-\N{EN DASH}\N{EM DASH}") + "…"
-
-
-def _escape_markdown(text: str) -> str:
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    text = _ENTITY.sub(r"\\&", text)
-    text = _AUTOLINK.sub(r"\\<", text)
-    # The summary is block Markdown: "2024. A year" or "- yes" would start a list.
-    return _LIST_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
 
 
 # --- Reading the page -------------------------------------------------------------------------
@@ -315,7 +236,7 @@ def _meta_tags(tree: HtmlElement) -> dict[str, str]:
     tags: dict[str, str] = {}
     for meta in tree.iter("meta"):
         key = meta.get("property") or meta.get("name") or meta.get("itemprop") or ""
-        content = _collapse(meta.get("content") or "")
+        content = collapse(meta.get("content") or "")
         if key.strip() and content:
             tags.setdefault(key.strip().lower(), content)
     return tags
@@ -347,91 +268,6 @@ def _canonical(tree: HtmlElement, url: str) -> str:
     return url
 
 
-_ARTICLE_TYPE = re.compile(r"\w*Article|BlogPosting|LiveBlogPosting|SocialMediaPosting|Report")
-
-
-@dataclass(frozen=True)
-class _LinkedData:
-    """What the page's JSON-LD says about its article."""
-
-    headline: str | None = None
-    description: str | None = None
-    image: str | None = None
-    published: datetime.date | None = None
-    publisher: str | None = None
-
-
-def _linked_data(tree: HtmlElement) -> _LinkedData:
-    """The first article in the page's JSON-LD blocks (possibly in a @graph or a list)."""
-    nodes: list[dict[str, Any]] = []
-    for script in tree.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json":
-            continue
-        try:
-            nodes.extend(_nodes(json.loads(script.text or "", strict=False)))
-        except (ValueError, RecursionError):  # invalid or absurdly nested JSON: no data
-            continue
-    by_id = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
-    for node in nodes:
-        kinds = node.get("@type")
-        kinds = kinds if isinstance(kinds, list) else [kinds]
-        if any(isinstance(k, str) and _ARTICLE_TYPE.fullmatch(k) for k in kinds):
-            publisher = _resolve(node.get("publisher"), by_id)
-            return _LinkedData(
-                headline=_string(node.get("headline")) or _string(node.get("name")),
-                description=_string(node.get("description")),
-                image=_image_of(node.get("image"), by_id),
-                published=_date(_string(node.get("datePublished"))),
-                publisher=_string(
-                    publisher.get("name") if isinstance(publisher, dict) else publisher
-                ),
-            )
-    return _LinkedData()
-
-
-def _nodes(data: object, depth: int = 0) -> list[dict[str, Any]]:
-    if depth > 4:
-        return []
-    if isinstance(data, list):
-        return [node for item in data for node in _nodes(item, depth + 1)]
-    if not isinstance(data, dict):
-        return []
-    return [data, *_nodes(data.get("@graph"), depth + 1)]
-
-
-def _resolve(value: object, by_id: dict[str, dict[str, Any]]) -> Any:
-    """`value`, or its first item when it is a list, with an {"@id": ...} reference looked up."""
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if isinstance(value, dict) and isinstance(value.get("@id"), str) and len(value) == 1:
-        return by_id.get(value["@id"], value)
-    return value
-
-
-def _image_of(value: object, by_id: dict[str, dict[str, Any]]) -> str | None:
-    value = _resolve(value, by_id)
-    if isinstance(value, dict):
-        value = _resolve(value.get("url") or value.get("contentUrl"), by_id)
-    return _string(value)
-
-
-def _string(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    return _collapse(value) or None
-
-
-def _date(text: str | None) -> datetime.date | None:
-    """The date written at the start of an ISO 8601 date or time, as the publisher wrote it."""
-    match = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", text or "")
-    if match is None:
-        return None
-    try:
-        return datetime.date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
-
-
 # --- Cleaning what was found ------------------------------------------------------------------
 
 _DOMAIN = re.compile(r"[\w-]+(\.[\w-]+)+")
@@ -440,7 +276,7 @@ _SEPARATORS = (" | ", " - ", " \N{EN DASH} ", " \N{EM DASH} ", " · ", " :: ")
 
 def _clean_title(title: str, names: tuple[str | None, ...]) -> str:
     """`title` without a " | Site" suffix or a "Site | " prefix naming the site or its host."""
-    title = _collapse(title)
+    title = collapse(title)
     known = {_squash(name) for name in _names(names)} - {""}
     for separator in _SEPARATORS:
         head, found, tail = title.rpartition(separator)
@@ -468,7 +304,7 @@ def _squash(name: str) -> str:
 
 
 def _first(*values: str | None) -> str | None:
-    return next((_collapse(v) for v in values if v and _collapse(v)), None)
+    return next((collapse(v) for v in values if v and collapse(v)), None)
 
 
 def _site_name(name: str | None, page_title: str) -> str | None:

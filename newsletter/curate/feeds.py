@@ -11,7 +11,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 from xml.sax import SAXParseException
 
-from newsletter.curate.extract import URL_LENGTH, Found, html_to_text, image_url, summarize
+from newsletter.curate.extract import URL_LENGTH, Found, image_url
+from newsletter.curate.text import html_to_text, summarize
 from newsletter.model.urls import http_url_problem, without_tracking
 
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}

@@ -46,7 +46,7 @@ def insert_articles(
         dash = data.lc.key("sections")[1] + offset
         at = _end_of(lines, data, "sections", dash)
         head = {"title": where.new_title, "articles": articles}
-        lines[at:at] = _render([head], dash, offset, inner, newline)
+        lines[at:at] = _article_lines([head], dash, offset, inner, newline)
         return "".join(lines)
     assert where.index is not None
     section = sections[where.index]
@@ -62,7 +62,7 @@ def insert_articles(
                 at -= 1
         else:
             at = _end_of(lines, section, "articles", dash)
-        lines[at:at] = _render(articles, dash, offset, inner, newline)
+        lines[at:at] = _article_lines(articles, dash, offset, inner, newline)
         return "".join(lines)
     # `articles: []`, or `articles:` with nothing after it: open it up as a block list.
     key_line, key_col = section.lc.key("articles")
@@ -73,7 +73,9 @@ def insert_articles(
             f"{document.path}:{key_line + 1}: {loc} is written in a way add cannot extend"
         )
     lines[key_line] = match.group(1) + (match.group(2) or "") + newline
-    lines[key_line + 1 : key_line + 1] = _render(articles, key_col + offset, offset, inner, newline)
+    lines[key_line + 1 : key_line + 1] = _article_lines(
+        articles, key_col + offset, offset, inner, newline
+    )
     return "".join(lines)
 
 
@@ -129,7 +131,7 @@ def _comment_below(line: str, column: int) -> bool:
     return stripped.startswith("#") and len(line) - len(stripped) < column
 
 
-def _render(
+def _article_lines(
     items: list[dict[str, Any]], dash: int, offset: int, inner: int, newline: str
 ) -> list[str]:
     """YAML lines for `items` as a block list whose dashes stand at column `dash`, indented

@@ -38,6 +38,7 @@ def _date_text(value: object) -> object:
 
 
 def none_as_empty(value: object) -> object:
+    """`None` as an empty list; anything else as it is."""
     # `articles:` with nothing after it is how a draft's empty section is often written.
     return [] if value is None else value
 

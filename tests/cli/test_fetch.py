@@ -20,7 +20,9 @@ from newsletter.web.client import FetchError
 from newsletter.web.pages import FetchedPage, fetch_pages
 from tests.httpserver import Site
 
-PAGES = Path(__file__).parent / "pages"
+pytestmark = pytest.mark.network
+
+PAGES = Path(__file__).parents[1] / "pages"
 HTML = "<!DOCTYPE html><html><head><title>A page</title></head><body><p>Hi.</p></body></html>"
 
 

@@ -18,8 +18,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from newsletter.export.smtp import smtp_address
+from tests.cli.test_export import as_mime_body, parts
 from tests.conftest import RunCli
-from tests.test_export import as_mime_body, parts
+
+pytestmark = pytest.mark.network
 
 USER = "u"
 PASSWORD = "correct-horse-7"  # distinctive, so that finding it in output means something

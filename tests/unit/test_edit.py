@@ -18,7 +18,7 @@ from newsletter.build.yamlfile import parse_yaml
 from newsletter.curate.splice import Where, insert_articles
 from newsletter.model.problems import UserError
 
-ODD = (Path(__file__).parent / "cases" / "edit" / "odd.yaml").read_text(encoding="utf-8")
+ODD = (Path(__file__).parents[1] / "cases" / "edit" / "odd.yaml").read_text(encoding="utf-8")
 NEW: list[dict[str, Any]] = [
     {
         "title": "Added: with a colon, 'quotes' & ümlauts",
@@ -79,7 +79,7 @@ def test_windows_line_endings_stay_windows_line_endings() -> None:
 
 
 def test_the_example_issue_keeps_its_comments_and_quoting() -> None:
-    path = Path(__file__).parent.parent / "issues" / "2026-11-30.yaml"
+    path = Path(__file__).parents[2] / "issues" / "2026-11-30.yaml"
     text = path.read_text(encoding="utf-8")
     for where in (Where(index=1), Where(index=3), Where(index=2, before=2)):
         after = _insert(text, where)
@@ -145,6 +145,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 def test_a_writer_killed_mid_write_leaves_the_old_or_the_new_file(tmp_path: Path) -> None:
     # Big files make every write take a while, so that the kills land in the middle of some.
     old = ODD + "# " + "o" * 400_000 + "\n"

@@ -9,17 +9,12 @@ from pathlib import Path
 import pytest
 
 from newsletter.build.markdown import to_html
-from newsletter.curate.extract import (
-    Found,
-    extract_page,
-    html_to_text,
-    make_safe,
-    summarize,
-)
+from newsletter.curate.extract import Found, extract_page, make_safe
+from newsletter.curate.text import html_to_text, summarize
 from newsletter.model.fields import CONTROL_CHARACTERS
 from newsletter.model.mailtags import break_template_syntax
 
-PAGES = Path(__file__).parent / "pages"
+PAGES = Path(__file__).parents[1] / "pages"
 URL = "https://www.commonspace.eu/news/page?utm_source=newsletter&id=3#comments"
 
 

@@ -16,6 +16,8 @@ from newsletter.preview.snapshot import placeholder_png
 from tests.browser import image, require_chromium
 from tests.conftest import RunCli
 
+pytestmark = pytest.mark.browser
+
 SHOTS = ["email-600.png", "email-600-dark.png", "email-375.png", "email-375-dark.png"]
 GREY = (0xDD, 0xDD, 0xDD)
 RED = (255, 0, 0)

@@ -28,6 +28,8 @@ from newsletter.preview import server as preview
 from newsletter.preview.server import Build, PreviewServer
 from tests.conftest import RunCli
 
+pytestmark = pytest.mark.network
+
 WAIT = 10.0  # seconds: the most any single wait here may take before the test fails
 
 PAGE = """<!doctype html><html><head><title>{v}</title><style>

@@ -17,6 +17,8 @@ from newsletter.preview.snapshot import screenshots
 from newsletter.project.folder import Project
 from tests.browser import EXAMPLE, REPO, image, render_repository_issue, require_chromium
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 MJML_VERSION = "5.4.1"
 WIDTHS = (600, 375)
 
@@ -28,6 +30,7 @@ const mjml = require('fs').readFileSync(0, 'utf8');
 Promise.resolve(
   mjml2html(mjml, {fonts: {}, validationLevel: 'soft', minify: false, beautify: false})
 ).then((result) => {
+
   for (const error of result.errors) console.error(error.formattedMessage);
   process.stdout.write(result.html);
 }).catch((error) => { console.error(String(error)); process.exit(1); });

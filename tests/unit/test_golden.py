@@ -1,6 +1,6 @@
 """Golden files per layer: the generated MJML, the final HTML and the text of small issues.
 
-Regenerate them after an intended change with `pytest tests/test_golden.py --regen-golden`,
+Regenerate them after an intended change with `pytest tests/unit/test_golden.py --regen-golden`,
 then read the diff before committing it.
 """
 
@@ -14,7 +14,7 @@ import pytest
 
 from newsletter.project.folder import Project
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parents[1] / "golden"
 PARTS = {"email.mjml": "mjml", "email.html": "html", "email.txt": "text"}
 
 

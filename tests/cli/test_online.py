@@ -34,6 +34,8 @@ SETTINGS = (
     + "checks:\n  ignore: [link/http, link/ip-address, image/http{ignore}]\n{checks}{brand}"
 )
 
+pytestmark = pytest.mark.network
+
 ISSUE = """\
 number: 7
 date: 2026-11-30

@@ -18,7 +18,7 @@ from newsletter.build.yamlfile import read_yaml
 from newsletter.project.scaffold import create_project
 from tests.conftest import RunCli
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 THEME = sorted(
     Path("templates") / p.relative_to(BUILTIN) for p in BUILTIN.rglob("*") if p.is_file()
 )
@@ -125,6 +125,7 @@ def test_init_refuses_a_file(tmp_path: Path, run: RunCli, monkeypatch: pytest.Mo
     assert (tmp_path / "site").read_text() == "a file"
 
 
+@pytest.mark.slow
 def test_a_regular_install_creates_a_project_that_builds(tmp_path: Path) -> None:
     """Slow (a wheel, a virtual environment, dependencies from the index): the user's path."""
     wheels = tmp_path / "wheels"

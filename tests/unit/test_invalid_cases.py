@@ -9,7 +9,7 @@ import pytest
 from newsletter.build.load import load_issue, load_settings
 from newsletter.model.problems import ProblemsError
 
-CASES = Path(__file__).parent / "cases" / "invalid"
+CASES = Path(__file__).parents[1] / "cases" / "invalid"
 LAYOUTS = frozenset({"lead", "list", "compact"})
 
 

@@ -11,7 +11,9 @@ import pytest
 
 from tests.conftest import RunCli
 
-REPOSITORY = Path(__file__).parent.parent
+pytestmark = pytest.mark.slow
+
+REPOSITORY = Path(__file__).parents[2]
 LIMIT = 2.0
 
 

@@ -45,8 +45,8 @@ from tests.conftest import ISSUE, RunCli
 
 CHECK_CODES = {code for code, about in CODES.items() if about.check}
 
-ROOT = Path(__file__).parent.parent
-CASES = Path(__file__).parent / "cases" / "checks"
+ROOT = Path(__file__).parents[2]
+CASES = Path(__file__).parents[1] / "cases" / "checks"
 SCHEMA = ROOT / "newsletter" / "checks" / "report.schema.json"
 DIRECTIVE = re.compile(r"# (expect|settings|theme|earlier):\s*(.*?)\s*$")
 COLOURED = re.compile(r"\x1b\[[\d;]*m")

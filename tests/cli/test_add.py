@@ -15,7 +15,9 @@ import pytest
 from tests.conftest import RunCli
 from tests.httpserver import Site
 
-PAGES = Path(__file__).parent / "pages"
+pytestmark = pytest.mark.network
+
+PAGES = Path(__file__).parents[1] / "pages"
 ISSUE = Path("issues") / "2026-11-30.yaml"
 OPEN_GRAPH_ARTICLE = """\
       - title: Putin prepares to step in
@@ -60,7 +62,7 @@ def test_add_a_page_with_open_graph(project: Path, run: RunCli, site: Site) -> N
 def test_add_keeps_a_hand_written_file_byte_for_byte(
     project: Path, run: RunCli, site: Site
 ) -> None:
-    odd = (Path(__file__).parent / "cases" / "edit" / "odd.yaml").read_text()
+    odd = (Path(__file__).parents[1] / "cases" / "edit" / "odd.yaml").read_text()
     (project / ISSUE).write_text(odd)
     for section in ("Lead story", "News", "Popular"):
         url = _page(site, "title_and_description.html", f"/{section[:4]}")
@@ -327,6 +329,7 @@ def test_add_waits_for_the_lock_and_then_reads_the_file_afresh(project: Path, si
     assert "title: One\n" in text and text.endswith("# edited meanwhile\n")
 
 
+@pytest.mark.slow
 def test_two_adds_at_once_both_land(project: Path, site: Site) -> None:
     first = site.add("/one", "<html><title>One</title></html>", delay=1)
     second = site.add("/two", "<html><title>Two</title></html>", delay=1)

@@ -427,6 +427,6 @@ def test_a_user_template_can_extend_the_built_in_one(project: Path) -> None:
 
 def test_the_repository_theme_is_the_built_in_theme() -> None:
     # In a checkout the built-in theme is templates/ itself; the wheel packages it (test_init).
-    root = Path(__file__).parent.parent
+    root = Path(__file__).parents[2]
     assert BUILTIN.resolve() == (root / "templates").resolve()
     assert not (root / "newsletter" / "theme").exists()

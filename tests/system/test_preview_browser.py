@@ -16,7 +16,9 @@ import pytest
 
 from newsletter.preview.snapshot import chromium, placeholder_png
 from tests.browser import require_chromium
-from tests.test_preview_server import preview_process
+from tests.system.test_preview_server import preview_process
+
+pytestmark = pytest.mark.browser
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page, Route

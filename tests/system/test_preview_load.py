@@ -16,7 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.test_preview_server import preview_process
+import pytest
+
+from tests.system.test_preview_server import preview_process
+
+pytestmark = [pytest.mark.network, pytest.mark.slow]
 
 REQUESTS = 500
 CLIENTS = 10

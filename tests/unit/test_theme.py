@@ -18,7 +18,7 @@ from newsletter.model.problems import ProblemsError
 from newsletter.project.folder import Project
 from tests.conftest import RunCli, located
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 SUMMARY = (
     "Ministers from the region met for two days of talks on transport, energy and trade, "
     "and agreed to meet again in the spring. Observers called the *tone* constructive, "

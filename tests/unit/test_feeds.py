@@ -10,7 +10,7 @@ import pytest
 from newsletter.curate.extract import Found
 from newsletter.curate.feeds import FeedError, parse_since, read_feed
 
-PAGES = Path(__file__).parent / "pages"
+PAGES = Path(__file__).parents[1] / "pages"
 SINCE = datetime.datetime(2026, 11, 20, tzinfo=datetime.UTC)
 RSS_URL = "https://www.commonspace.eu/feed.rss"
 ATOM_URL = "https://caucasuswatch.example/feed.atom"

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from newsletter.cli import cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import lxml.html
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
@@ -79,6 +80,7 @@ def _tags(html: str) -> Counter[str]:
     return Counter(str(element.tag) for element in page.iter() if isinstance(element.tag, str))
 
 
+@pytest.mark.slow
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

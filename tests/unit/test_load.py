@@ -90,9 +90,9 @@ def test_a_few_aliases_are_fine(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        Path(__file__).parent.parent / "issues" / "2026-11-30.yaml",
-        Path(__file__).parent / "cases" / "edit" / "odd.yaml",
-        *sorted((Path(__file__).parent / "golden" / "issues").glob("*.yaml")),
+        Path(__file__).parents[2] / "issues" / "2026-11-30.yaml",
+        Path(__file__).parents[1] / "cases" / "edit" / "odd.yaml",
+        *sorted((Path(__file__).parents[1] / "golden" / "issues").glob("*.yaml")),
     ],
     ids=lambda p: p.name,
 )

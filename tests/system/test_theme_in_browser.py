@@ -23,6 +23,8 @@ from tests.browser import (
     render_with_brand,
 )
 
+pytestmark = pytest.mark.browser
+
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
 

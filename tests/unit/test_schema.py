@@ -14,8 +14,8 @@ from newsletter.build.yamlfile import read_yaml
 from newsletter.model.jsonschema import issue_schema
 from tests.conftest import RunCli
 
-ROOT = Path(__file__).parent.parent
-TESTS = Path(__file__).parent
+ROOT = Path(__file__).parents[2]
+TESTS = Path(__file__).parents[1]
 VALID = [ROOT / "issues" / "2026-11-30.yaml", *sorted((TESTS / "golden" / "issues").glob("*.yaml"))]
 INVALID = TESTS / "cases" / "invalid"
 

@@ -1,0 +1,1 @@
+"""Tests of the core and its parts, called as functions: no command line, no servers."""
