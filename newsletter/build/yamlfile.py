@@ -11,8 +11,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import Node, ScalarNode
-from ruamel.yaml.scalarstring import LiteralScalarString
 
+from newsletter.build.yamlfast import Loc as Loc  # a place in a document, used with it
+from newsletter.build.yamlfast import Marks, parse_fast
 from newsletter.model.problems import Problem, ProblemsError
 
 MAX_BYTES = 1_000_000
@@ -23,8 +24,6 @@ MAX_NODES = 100_000
 
 MAX_TEXT = 2_000_000
 """...or a small file repeat one long text until it fills the memory (characters)."""
-
-Loc = tuple[str | int, ...]
 
 
 class _TagError(Exception):
@@ -57,10 +56,6 @@ class _Constructor(RoundTripConstructor):
 
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
 _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
-
-
-Marks = dict[Loc, tuple[tuple[int, int], tuple[int, int]]]
-"""Where each key and value stands: loc -> ((key line, column), (value line, column)), 0-based."""
 
 
 @dataclass(frozen=True)
@@ -171,7 +166,7 @@ def parse_yaml(raw: bytes, name: str, *, roundtrip: bool = False) -> Document:
         )
     if not roundtrip:
         try:
-            fast = _parse_fast(text)
+            fast = parse_fast(text)
         except RecursionError as e:
             raise ProblemsError(
                 [Problem("yaml/syntax", name, message="the YAML is nested too deeply")]
@@ -208,77 +203,6 @@ _UNCLOSED = {
     "while parsing a flow sequence": "the list opened here with '[' is never closed",
     "while parsing a flow mapping": "the mapping opened here with '{' is never closed",
 }
-
-
-class _Irregular(Exception):
-    """Something the fast parser leaves to the round-trip one to report."""
-
-
-_CORE = "tag:yaml.org,2002:"
-_SCALARS = frozenset(_CORE + t for t in ("int", "float", "bool", "null"))
-
-
-def _parse_fast(text: str) -> tuple[Any, Marks] | None:
-    """Plain data and positions through libyaml (ruamel.yaml.clib), ten times faster than the
-    round-trip parser; None for an empty or irregular file."""
-    from ruamel.yaml.nodes import MappingNode, SequenceNode
-
-    yaml = YAML(typ="safe", pure=False)  # libyaml when ruamel.yaml.clib is there
-    try:
-        root = yaml.compose(text)
-    except Exception:  # any error: the round-trip parser reports it, with its message
-        return None
-    if root is None:
-        return None
-    marks: Marks = {}
-    built: dict[int, Any] = {}  # by node: an alias is the same node, built once
-
-    def scalar(node: Any) -> Any:
-        if node.tag == _CORE + "str":
-            return LiteralScalarString(node.value) if node.style == "|" else node.value
-        if node.tag == _CORE + "timestamp":
-            return node.value  # as text: a bad date is a validation problem with a place
-        if node.tag in _SCALARS:
-            return yaml.constructor.construct_object(node, deep=True)
-        raise _Irregular  # any other tag
-
-    def build(node: Any, loc: Loc) -> Any:
-        if id(node) in built:
-            return built[id(node)]
-        if isinstance(node, MappingNode):
-            if node.tag != _CORE + "map":
-                raise _Irregular
-            mapping: dict[Any, Any] = {}
-            built[id(node)] = mapping
-            for key_node, value_node in node.value:
-                if isinstance(key_node, MappingNode | SequenceNode):
-                    raise _Irregular
-                key = scalar(key_node)
-                if key in mapping:
-                    raise _Irregular  # a duplicate key
-                at = (key_node.start_mark.line, key_node.start_mark.column)
-                marks[(*loc, key)] = (
-                    at,
-                    (value_node.start_mark.line, value_node.start_mark.column),
-                )
-                mapping[key] = build(value_node, (*loc, key))
-            return mapping
-        if isinstance(node, SequenceNode):
-            if node.tag != _CORE + "seq":
-                raise _Irregular
-            items: list[Any] = []
-            built[id(node)] = items
-            for i, item in enumerate(node.value):
-                at = (item.start_mark.line, item.start_mark.column)
-                marks[(*loc, i)] = (at, at)
-                items.append(build(item, (*loc, i)))
-            return items
-        return scalar(node)
-
-    try:
-        return build(root, ()), marks
-    except (_Irregular, ValueError, TypeError):
-        return None
 
 
 def _yaml_problem(name: str, text: str, e: MarkedYAMLError) -> Problem:
