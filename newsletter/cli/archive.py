@@ -13,16 +13,11 @@ import click
 
 from newsletter.checks.report import count
 from newsletter.cli.exits import problems_exit
+from newsletter.cli.options import output_folder
 
 
 @click.command()
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder to write the site into (default: site/ in the project).",
-)
+@output_folder("Folder to write the site into (default: site/ in the project).")
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),

@@ -9,17 +9,12 @@ import click
 
 from newsletter.checks.report import count, kilobytes
 from newsletter.cli.exits import problems_exit
+from newsletter.cli.options import output_folder
 
 
 @click.command()
 @click.argument("issue", required=False)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder to write into (default: dist/ in the project).",
-)
+@output_folder("Folder to write into (default: dist/ in the project).")
 def build(issue: str | None, output: Path | None) -> None:
     """Build ISSUE into email.html, email.txt and email.mjml.
 

@@ -9,6 +9,7 @@ import click
 
 from newsletter.checks.report import kilobytes
 from newsletter.cli.exits import problems_exit
+from newsletter.cli.options import output_folder
 
 
 @click.command()
@@ -20,13 +21,7 @@ from newsletter.cli.exits import problems_exit
     type=click.Choice(["mailchimp", "listmonk", "buttondown", "html", "eml"], case_sensitive=False),
     help="The mail service, or html / eml for the files alone.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder to write into (default: dist/<issue name>/<service>/).",
-)
+@output_folder("Folder to write into (default: dist/<issue name>/<service>/).")
 @click.option("--no-utm", is_flag=True, help="Leave the links without UTM parameters this time.")
 @click.option("--force", is_flag=True, help="Export even if the checks find errors.")
 def export(

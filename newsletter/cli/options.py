@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -24,3 +26,17 @@ class Seconds(click.FloatRange):
 
 
 SECONDS = Seconds()
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def output_folder(help: str) -> Callable[[F], F]:
+    """The `-o/--output FOLDER` option of a command that writes files."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=help,
+    )

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from newsletter.cli.exits import problems_exit
+from newsletter.cli.options import output_folder
 
 
 @click.command()
@@ -24,13 +25,7 @@ from newsletter.cli.exits import problems_exit
     is_flag=True,
     help="Draw placeholders instead of fetching images: nothing leaves the machine.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder to write the PNG files into (default: dist/<issue name>/).",
-)
+@output_folder("Folder to write the PNG files into (default: dist/<issue name>/).")
 def snapshot(
     issue: str | None, widths: str, dark: bool, offline: bool, output: Path | None
 ) -> None:
