@@ -66,9 +66,9 @@ def service(name: str) -> Service:
 def export_files(
     service: Service, inspection: Inspection, *, utm: bool, force: bool, now: dt.datetime
 ) -> dict[str, bytes]:
-    """The files `service` needs for the issue, by name, from the issue as rendered for it
-    . Refused (a UserError) while the pre-send checks find errors,
-    unless `force`, and when the email lacks a tag the service requires."""
+    """The files `service` needs, by name, from the issue as rendered for it (its merge
+    tags in the footer). Refused (a UserError) while the pre-send checks find errors, unless
+    `force`, and when the email lacks a tag the service requires."""
     errors = sum(p.severity == "error" for p in run_checks(inspection))
     if errors and not force:
         raise UserError(
@@ -84,12 +84,7 @@ def export_files(
         )
     settings = inspection.settings
     if service.name == "eml":
-        message = compose(
-            rendition,
-            settings,
-            now=now,
-        )
-        return {"email.eml": message.as_bytes()}
+        return {"email.eml": compose(rendition, settings, now=now).as_bytes()}
     files = {"email.html": rendition.html.encode()}
     if "email.txt" in service.files:
         files["email.txt"] = rendition.text.encode()
