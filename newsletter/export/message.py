@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -19,10 +20,32 @@ _HEADER_BREAKING = re.compile(rf"[\t\n\r\u2028\u2029]|{CONTROL_CHARACTERS.patter
 
 
 def safe_header(name: str, value: str) -> str:
-    """`value`, refused if a control character (a newline, say) could inject a header."""
-    if _HEADER_BREAKING.search(value):
+    """`value`, refused if a control character (a newline, say) could inject a header: in
+    the text itself, or in what its RFC 2047 encoded words (`=?utf-8?q?...?=`) decode to,
+    which is what the header becomes."""
+    if _HEADER_BREAKING.search(value) or _HEADER_BREAKING.search(_decoded(value)):
         raise UserError(f"the {name} contains a line break or control character: {value!r}")
     return value
+
+
+def _decoded(value: str) -> str:
+    """`value` with its encoded words decoded, as the email library itself decodes a header
+    (charsets with a language, unknown charsets and all)."""
+    try:
+        return str(SMTP.header_factory("x-value", value))
+    except (HeaderParseError, LookupError, UnicodeError, ValueError):
+        return value
+
+
+def _refuse_injected(message: EmailMessage, names: Sequence[str]) -> None:
+    """Raise if the message's header block, as it will be sent, has any header but
+    `names`: whatever got past the checks of each value, no header is ever smuggled in."""
+    head = message.as_bytes().split(b"\r\n\r\n", 1)[0]
+    found = [line.split(b":", 1)[0].decode("ascii", "replace") for line in head.split(b"\r\n")]
+    sent = [n for n in found if n and not n[0].isspace()]
+    if sorted(n.lower() for n in sent) != sorted(n.lower() for n in names):
+        extra = sorted(set(sent) - set(names))
+        raise UserError(f"the message would carry headers it must not: {', '.join(extra)}")
 
 
 def safe_address(value: str) -> str:
@@ -56,6 +79,7 @@ def compose(
         message["List-Unsubscribe"] = f"<{safe_header('unsubscribe URL', unsubscribe)}>"
         if one_click and unsubscribe.startswith("https://"):  # RFC 8058: POST, over HTTPS
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    _refuse_injected(message, message.keys())
     # Quoted-printable keeps every line under 998 bytes (RFC 5322) however long the HTML's.
     message.set_content(rendition.text, cte="quoted-printable")
     message.add_alternative(rendition.html, subtype="html", cte="quoted-printable")

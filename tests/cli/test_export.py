@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
+import newsletter.export.message
 from newsletter.build.render import Rendition
 from newsletter.export.message import compose, safe_address
 from newsletter.export.services import ALL_TAGS, SERVICES
@@ -552,3 +553,12 @@ def test_one_click_unsubscribe_only_when_the_settings_promise_it(
     message = email.message_from_bytes(data, policy=email.policy.default)
     assert message["List-Unsubscribe"] == "<https://example.org/weekly/unsubscribe>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_header_smuggled_past_the_checks_of_each_value_is_still_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The last guard reads the header block as it will be sent, whatever each check missed."""
+    monkeypatch.setattr(newsletter.export.message, "safe_header", lambda name, value: value)
+    with pytest.raises(UserError, match="the message would carry headers it must not: Bcc"):
+        compose(RENDITION, _test_settings(), now=NOW, subject="=?utf-8?q?Hi=0D=0ABcc:_x@y.org?=")

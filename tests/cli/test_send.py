@@ -514,3 +514,60 @@ def test_a_host_without_a_port_gets_the_usual_one(
     server: str, security: str, address: tuple[str, int]
 ) -> None:
     assert smtp_address(server, security) == address
+
+
+ENCODED_INJECTIONS = [
+    "=?utf-8?q?Hello=0D=0ABcc:_victim@example.com?=",
+    "=?UTF-8?B?SGVsbG8NCkJjYzogdmljdGltQGV4YW1wbGUuY29t?=",
+    "=?utf-8*en?q?Hello=0D=0ABcc:_victim@example.com?=",  # with a language (RFC 2231)
+    "=?x-unknown?q?Hello=0A=0ABcc:_victim@example.com?=",  # a charset nobody knows
+    "Hi =?utf-8?q?there=0D?= =?utf-8?q?=0ABcc:_victim@example.com?=",  # split over two words
+    "=?utf-8?q?Hello=E2=80=A8Bcc:_victim@example.com?=",  # U+2028, a line separator
+]
+
+
+@pytest.mark.parametrize("field", ["subject", "sender name"])
+@pytest.mark.parametrize("value", ENCODED_INJECTIONS)
+@pytest.mark.parametrize(
+    "command", [["send-test", "--to", "a@example.org"], ["export", "--to", "eml"]]
+)
+def test_encoded_words_that_decode_to_a_header_are_refused(
+    project: Path,
+    run: RunCli,
+    smtp_server: StartServer,
+    command: list[str],
+    field: str,
+    value: str,
+) -> None:
+    server = smtp_server()
+    if field == "subject":
+        path = project / "issues" / "2026-11-30.yaml"
+        old, new = "subject: A small issue", f"subject: '{value}'"
+    else:
+        path = project / "newsletter.yaml"
+        old, new = "sender:\n  name: Test Weekly", f"sender:\n  name: '{value}'"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    result = run(*command, "--smtp", server.address) if command[0] == "send-test" else run(*command)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"Error: the {field} contains a line break or control character"
+    )
+    assert len(result.stderr.splitlines()) == 1
+    assert server.connections == 0 and server.inbox.received == []
+    assert not (project / "dist").exists()
+
+
+def test_an_encoded_word_that_decodes_to_plain_text_goes_out(
+    project: Path, run: RunCli, smtp_server: StartServer
+) -> None:
+    server = smtp_server()
+    path = project / "issues" / "2026-11-30.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("subject: A small issue", "subject: '=?utf-8?q?caf=C3=A9?= news'"))
+    result = run("send-test", "--to", "a@example.org", "--smtp", server.address)
+    assert result.exit_code == 0, result.output
+    [received] = server.inbox.received
+    message, _, _ = parts(received.data)
+    assert message["Subject"] == "[TEST] café news"
+    headers = "From To Subject Date Message-ID List-Unsubscribe MIME-Version Content-Type"
+    assert sorted(message.keys()) == sorted(headers.split())
