@@ -220,15 +220,30 @@ def _decode(html: bytes, charset: str | None) -> str:
         return html.decode("cp1252", "replace")
 
 
+_NOT_FOR_PAGES = frozenset(
+    {"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape", "utf-7"}
+)
+"""Text codecs of Python's that no browser reads a page in: they would turn the page's own
+characters into others (`\\n`, `+AD4-`)."""
+
+
 def _codec(label: str | None) -> str | None:
-    if not label:
+    """The codec a page's charset label names, if it is a real text encoding that reads ASCII
+    as ASCII, as every encoding of the web does; else None: undeclared. `base64`, `rot13`,
+    `zlib` and `hex` are codecs of Python's but no charsets."""
+    if not label or len(label) > 40:
         return None
     try:
-        name = codecs.lookup(label.strip().strip("\"'")).name
-    except LookupError:
+        info = codecs.lookup(label.strip().strip("\"'"))
+        ascii_as_ascii = b"<html lang=en>".decode(info.name) == "<html lang=en>"
+    except (LookupError, UnicodeError, ValueError, TypeError):
+        return None
+    if info.name.startswith("utf-16"):
+        return info.name  # a header may say so; a <meta> that can is read as UTF-8 (below)
+    if not info._is_text_encoding or not ascii_as_ascii or info.name in _NOT_FOR_PAGES:
         return None
     # Browsers read pages labelled Latin-1 or ASCII as windows-1252, and so do the pages' authors.
-    return "cp1252" if name in ("iso8859-1", "ascii", "latin-1") else name
+    return "cp1252" if info.name in ("iso8859-1", "ascii", "latin-1") else info.name
 
 
 def _meta_tags(tree: HtmlElement) -> dict[str, str]:

@@ -529,3 +529,24 @@ def test_ctrl_c_while_fetching_stops_at_once_and_leaves_the_file(project: Path, 
     assert process.returncode == 130
     assert err == "Interrupted: the issue file is as it was, or has every article.\n"
     assert (project / ISSUE).read_bytes() == before
+
+
+NOT_CHARSETS = ["base64", "rot13", "zlib", "hex", "bz2", "uu", "quopri", "idna", "undefined"]
+NOT_CHARSETS += ["unicode_escape", "raw_unicode_escape", "utf-7", "punycode", "nonsense", "x" * 200]
+
+
+@pytest.mark.parametrize("where", ["header", "meta"])
+@pytest.mark.parametrize("label", NOT_CHARSETS)
+def test_a_charset_that_is_no_text_encoding_is_read_as_undeclared(
+    project: Path, run: RunCli, site: Site, where: str, label: str
+) -> None:
+    """A page may name any of Python's codecs as its charset: only real text encodings are
+    honoured; the rest is read as an undeclared page (UTF-8 if valid, else windows-1252)."""
+    meta = f'<meta charset="{label}">' if where == "meta" else ""
+    page = f"<html><head>{meta}<title>Ça va, {label[:10]}</title></head><body>x</body></html>"
+    content_type = f"text/html; charset={label}" if where == "header" else "text/html"
+    url = site.add(f"/{where}", page.encode(), content_type=content_type)
+    result = run("add", url, "--section", "News")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert f"Added to News: Ça va, {label[:10]}" in result.stdout
