@@ -9,7 +9,7 @@ from functools import cached_property
 from newsletter.build.render import FooterLinks, Rendition
 from newsletter.build.utm import tag_rendition
 from newsletter.build.yamlfile import Document, Loc, format_loc
-from newsletter.model.issue import Featured, Issue
+from newsletter.model.issue import History, Issue
 from newsletter.model.problems import Problem
 from newsletter.model.settings import Settings
 
@@ -25,11 +25,11 @@ class Inspection:
     rendition: Rendition
     links: FooterLinks
     slug: str
-    history: Callable[[], dict[str, Featured]] = field(default=dict, repr=False)
+    history: Callable[[], History] = field(default=History, repr=False)
 
     @cached_property
-    def featured(self) -> dict[str, Featured]:
-        """What earlier issues featured, by normalised URL."""
+    def past(self) -> History:
+        """What earlier issues featured, by normalised URL, and those that cannot be read."""
         return self.history()
 
     def at(self, loc: Loc, code: str, message: str) -> Problem:

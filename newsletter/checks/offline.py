@@ -157,9 +157,14 @@ def check_links(inspection: Inspection) -> Iterator[Problem]:
             if loc[-1] == "url":
                 message = f"the title {words!r} is the article's link text: name what it leads to"
             yield inspection.at(text_loc, "link/vague-text", message)
-        if loc[-1] == "url" and (earlier := inspection.featured.get(normalize_url(url))):
+        if loc[-1] == "url" and (earlier := inspection.past.featured.get(normalize_url(url))):
             message = f"already featured in {earlier}"
             yield inspection.at(loc, "link/featured-before", message)
+
+
+def check_history(inspection: Inspection) -> Iterator[Problem]:
+    """Earlier issues that cannot be read: what they featured is not known."""
+    yield from inspection.past.unreadable
 
 
 def check_images(inspection: Inspection) -> Iterator[Problem]:
@@ -260,6 +265,7 @@ CHECKS: tuple[Check, ...] = (
     check_subject,
     check_leftovers,
     check_links,
+    check_history,
     check_images,
     check_text_part,
     check_compliance,

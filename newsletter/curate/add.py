@@ -45,7 +45,7 @@ def gather(
     where = find_section(document, issue, section, create)
     title = issue.sections[where.index].title if where.index is not None else section.strip()
     issues = (project.root / ISSUES_DIR).glob("*.yaml")
-    before = featured_before(issues, exclude=path, number=issue.number)
+    before = featured_before(issues, exclude=path, number=issue.number).featured
     this_issue = featured_in(document.data)
 
     outcomes: dict[int, Outcome] = {}

@@ -104,7 +104,7 @@ def add_to_issue(
     from filelock import FileLock
 
     if before is None:
-        before = featured_before(path.parent.glob("*.yaml"), exclude=path)
+        before = featured_before(path.parent.glob("*.yaml"), exclude=path).featured
     with FileLock(_lock_path(path)):
         raw = path.read_bytes()
         parsed = parse_yaml(raw, display, roundtrip=True)  # to edit: comments, style, places

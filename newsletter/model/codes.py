@@ -59,6 +59,9 @@ CODES = _codes(
     Code("link/shortener", "warning", "a link through a URL shortener"),
     Code("link/vague-text", "warning", 'link text such as "click here" that names nothing'),
     Code("link/featured-before", "warning", "an article an earlier issue featured"),
+    Code(
+        "history/unreadable", "warning", "an earlier issue cannot be read: its articles are unknown"
+    ),
     Code("image/alt-missing", "warning", "an image without a description (image_alt)"),
     Code("image/alt-filename", "warning", "an image whose description is a file name"),
     Code("image/http", "warning", "an image over http, not https"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
@@ -20,6 +20,7 @@ from newsletter.model.fields import (
     Text,
     none_as_empty,
 )
+from newsletter.model.problems import Problem
 
 
 class Article(Closed):
@@ -83,3 +84,11 @@ class Featured:
 
     def __str__(self) -> str:
         return f"#{self.number} ({self.date}, {self.section})"
+
+
+@dataclass(frozen=True)
+class History:
+    """What earlier issues featured, by normalised URL, and those that could not be read."""
+
+    featured: dict[str, Featured] = field(default_factory=dict)
+    unreadable: tuple[Problem, ...] = ()

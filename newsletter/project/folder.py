@@ -12,7 +12,7 @@ from newsletter.build.load import load_issue, load_issue_document, load_settings
 from newsletter.build.render import FooterLinks, render_issue, settings_links
 from newsletter.build.theme import Theme
 from newsletter.checks.inspection import Inspection
-from newsletter.model.issue import Featured, Issue
+from newsletter.model.issue import History, Issue
 from newsletter.model.problems import Problem, ProblemsError, UserError
 from newsletter.model.settings import Settings
 from newsletter.project.history import featured_before
@@ -45,7 +45,10 @@ class Project:
 
     def show(self, path: Path) -> str:
         """A path as the user should see it: relative to where they are, when below it."""
-        path = path.resolve()
+        try:
+            path = path.resolve()
+        except (OSError, RuntimeError):  # a link loop: the path as it is written
+            path = Path(os.path.abspath(path))
         return (
             str(path.relative_to(self.shown_from))
             if path.is_relative_to(self.shown_from)
@@ -92,9 +95,9 @@ class Project:
         links = links or settings_links(self.settings, name)
         rendition = render_issue(issue, self.settings, self.theme, links, preheader=preheader)
 
-        def history() -> dict[str, Featured]:
+        def history() -> History:
             issues = (self.root / ISSUES_DIR).glob("*.yaml")
-            return featured_before(issues, exclude=path, number=issue.number)
+            return featured_before(issues, exclude=path, number=issue.number, show=self.show)
 
         return Inspection(document, issue, self.settings, rendition, links, name, history)
 
