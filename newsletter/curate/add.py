@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -35,7 +37,7 @@ def gather(
     from newsletter.curate.extract import Found, extract_page, make_safe
     from newsletter.curate.feeds import FeedError, parse_since, read_feed
     from newsletter.web.client import FetchError
-    from newsletter.web.pages import FetchedPage, fetch_pages
+    from newsletter.web.pages import MAX_PAGE_BYTES, FetchedPage, fetch_pages
 
     project = Project.find(cwd)
     path = project.issue_path(issue_name)
@@ -71,7 +73,8 @@ def gather(
             feed_path = Path(feed)
             if not feed_path.is_file():
                 raise UserError(f"--feed {feed}: neither an http(s) URL nor a file")
-            data, feed_url = feed_path.read_bytes(), feed_path.resolve().as_uri()
+            data = read_local(feed_path, MAX_PAGE_BYTES, "--feed")
+            feed_url = feed_path.resolve().as_uri()
         try:
             items = read_feed(data, feed_url, since=now - window)
         except FeedError as e:
@@ -114,17 +117,32 @@ def gather(
 
 def _saved_page(file: Path) -> bytes:
     """The bytes of a page saved from a browser, refused if they cannot be one."""
-    from newsletter.web.client import size_text
     from newsletter.web.pages import MAX_PAGE_BYTES
 
-    if file.stat().st_size > MAX_PAGE_BYTES:
-        raise UserError(f"--file {file}: larger than {size_text(MAX_PAGE_BYTES)}")
-    body = file.read_bytes()
+    body = read_local(file, MAX_PAGE_BYTES, "--file")
     start = body.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not start:
         raise UserError(f"--file {file}: the file is empty")
     if not start.startswith(b"<") or b"\0" in body[:4096]:
         raise UserError(f"--file {file}: not a saved web page (HTML)")
+    return body
+
+
+def read_local(file: Path, limit: int, option: str) -> bytes:
+    """The bytes of a regular file named by `option`, at most `limit` of them; a device
+    (/dev/zero), a FIFO or a folder is refused at once, never read without end."""
+    from newsletter.web.client import size_text
+
+    try:
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
+    except OSError as e:
+        raise UserError(f"{option} {file}: {e.strerror}") from None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UserError(f"{option} {file}: not a regular file")
+        body = f.read(limit + 1)
+    if len(body) > limit:
+        raise UserError(f"{option} {file}: larger than {size_text(limit)}")
     return body
 
 

@@ -69,15 +69,25 @@ def read_feed(data: bytes, url: str, since: datetime.datetime) -> list[Found]:
     return [found for _, _, found in sorted(dated, key=lambda item: item[:2])]
 
 
+LONGEST = datetime.timedelta(weeks=5200)
+"""The longest --since: about 100 years, which is every item a feed has."""
+
+
 def parse_since(text: str) -> datetime.timedelta:
     """A span of time written as "12h", "7d" or "2w"."""
     match = _SINCE.fullmatch(text)
     if match is None:
-        raise ValueError(f"expected a number and h, d or w (like 12h, 7d or 2w), not {text!r}")
+        raise ValueError(f"expected a number and h, d or w (like 12h, 7d or 2w), not {text[:40]!r}")
     amount = int(match[1])
     if amount == 0:
         raise ValueError(f"expected a span of time longer than 0, not {text!r}")
-    return datetime.timedelta(**{_UNITS[match[2].lower()]: amount})
+    try:
+        span = datetime.timedelta(**{_UNITS[match[2].lower()]: amount})
+    except OverflowError:
+        span = LONGEST + LONGEST
+    if span > LONGEST:
+        raise ValueError(f"expected a span of at most 100 years (5200w), not {text!r}")
+    return span
 
 
 def _found(entry: Any, base: str, source: str, moment: datetime.datetime) -> Found | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import signal
 import socket
 import subprocess
@@ -550,3 +551,45 @@ def test_a_charset_that_is_no_text_encoding_is_read_as_undeclared(
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     assert f"Added to News: Ça va, {label[:10]}" in result.stdout
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "folder"])
+@pytest.mark.parametrize("option", ["--file", "--feed"])
+def test_a_file_that_is_no_regular_file_is_refused_at_once(
+    project: Path, option: str, kind: str
+) -> None:
+    """/dev/zero would be read until memory runs out, a FIFO would block for ever."""
+    if kind == "device":
+        path = Path("/dev/zero")
+    elif kind == "fifo":
+        path = project / "page.html"
+        os.mkfifo(path)
+    else:
+        path = project / "folder"
+        path.mkdir()
+    before = (project / ISSUE).read_bytes()
+    args = [option, str(path)] + (["--url", "https://example.org/a"] if option == "--file" else [])
+    result = subprocess.run(
+        [sys.executable, "-m", "newsletter", "add", "--section", "News", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=project,
+        check=False,
+    )
+    assert result.returncode in (1, 2), result.stderr
+    assert len(result.stderr.strip().splitlines()) >= 1
+    assert "Traceback" not in result.stderr
+    assert str(path) in result.stderr or path.name in result.stderr
+    assert (project / ISSUE).read_bytes() == before
+
+
+@pytest.mark.parametrize("since", ["999999w", "5201w", "0d", "9" * 400 + "d", "7 weeks"])
+def test_a_feed_window_out_of_range_is_one_line(
+    project: Path, run: RunCli, site: Site, since: str
+) -> None:
+    url = _page(site, "feed.rss", content_type="application/rss+xml")
+    result = run("add", "--feed", url, "--section", "News", "--since", since)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: --since {since}: expected ")
+    assert len(result.stderr.splitlines()) == 1
