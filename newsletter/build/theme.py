@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
-from pydantic import BaseModel
 
 from newsletter.build import colour
 from newsletter.build import markdown as markup
+from newsletter.build.sandbox import Sandbox, bounded_work
 from newsletter.model.problems import Problem, ProblemsError
 
 
@@ -45,7 +44,8 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """A cache of compiled templates in the user's cache folder ($XDG_CACHE_HOME or
     ~/.cache), private to the user; none where that folder cannot be made."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "newsletter", "templates")
+    # Versioned: compiled templates of another code generator must not be run.
+    folder = os.path.join(base, "newsletter", "templates-2")
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
         if os.stat(folder).st_uid != os.getuid() or not os.access(folder, os.W_OK):
@@ -60,19 +60,6 @@ def _autoescape(name: str | None) -> bool:
 
 
 _THEMES: dict[tuple[tuple[Path, ...], Path | None], Theme] = {}
-
-
-class _Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox, and of the settings and the issue only their fields and properties:
-    pydantic's own methods (parse_raw can unpickle) are out of a template's reach."""
-
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if isinstance(obj, BaseModel):
-            cls = type(obj)
-            return attr in cls.model_fields or isinstance(getattr(cls, attr, None), property)
-        if isinstance(obj, type) and issubclass(obj, BaseModel):
-            return False
-        return bool(super().is_safe_attribute(obj, attr, value))
 
 
 class _FolderLoader(jinja2.FileSystemLoader):
@@ -97,7 +84,7 @@ class Theme:
         self.folders = tuple(folder.resolve() for folder in folders)
         self.root = root.resolve() if root else None
         # Sandboxed: a template from a pull request must not run code on the editor's machine.
-        self.env = _Sandbox(
+        self.env = Sandbox(
             loader=jinja2.ChoiceLoader(
                 [
                     _FolderLoader(self.folders),
@@ -161,7 +148,8 @@ class Theme:
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         """Render template `name`; raise ProblemsError naming the template file and line."""
         try:
-            return self.env.get_template(name).render(context)
+            with bounded_work():
+                return self.env.get_template(name).render(context)
         except jinja2.TemplateSyntaxError as e:
             where = self.display(e.filename)
             problem = Problem(

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, cast
 
@@ -430,3 +431,38 @@ def test_the_repository_theme_is_the_built_in_theme() -> None:
     root = Path(__file__).parents[2]
     assert BUILTIN.resolve() == (root / "templates").resolve()
     assert not (root / "newsletter" / "theme").exists()
+
+
+WORK = "template error: the templates do more than 1,000,000 steps of work (a loop in a loop?)"
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+        "{% set s = 'x' * 999999 %}{% for c in s %}{% for d in s %}{% endfor %}{% endfor %}",
+        "{% for a in issue.articles * 1000000 %}{{ a.title }}{% endfor %}",
+        "{{ ('ab' * 100000000) | length }}",
+        "{% macro again(n) %}{% for i in range(1000) %}{{ again }}{% endfor %}{% endmacro %}"
+        "{% for i in range(100000) %}{{ again(i) }}{% endfor %}",
+    ],
+    ids=["nested-range", "nested-text", "repeated-list", "repeated-text", "macro-in-loop"],
+)
+def test_a_theme_cannot_hang_a_build(project: Path, template: str) -> None:
+    path = project / "templates" / "issue.txt.j2"
+    path.write_text(template + "\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    started = time.perf_counter()
+    [problem] = _problems(project)
+    assert time.perf_counter() - started < 10
+    assert problem == f"templates/issue.txt.j2:1: {WORK}"
+
+
+def test_loops_of_a_long_issue_are_far_within_the_work_a_render_may_do(project: Path) -> None:
+    issue = project / "issues" / "2026-11-30.yaml"
+    text = issue.read_text(encoding="utf-8")
+    many = "".join(
+        f"      - title: Story {n}\n        url: https://example.org/news/{n}\n" for n in range(500)
+    )
+    issue.write_text(text + many, encoding="utf-8")
+    rendition = _render(project)
+    assert "Story 499" in rendition.text
