@@ -583,3 +583,41 @@ def test_an_unreadable_earlier_issue_is_a_warning_and_stops_nothing(
     result = run(*add)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Added to News: A new story")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", ["400 sections of 1", "1 section of 1500"])
+def test_the_size_budget_renders_a_small_multiple_of_one_build(
+    project: Path, run: RunCli, monkeypatch: pytest.MonkeyPatch, shape: str
+) -> None:
+    """Each part is measured among its neighbours alone: however long the issue, the budget
+    renders a few times the HTML of one build of it, not one build per part."""
+    import newsletter.checks.budget
+    from newsletter.build.render import render_issue
+
+    many, per = (400, 1) if shape.startswith("400") else (1, 1500)
+    sections = "".join(
+        f"  - title: Section {s}\n    articles:\n"
+        + "".join(
+            f"      - title: Story {s}-{a}\n        url: https://news.example.com/{s}/{a}\n"
+            f"        summary: Story {a} in a sentence.\n"
+            for a in range(per)
+        )
+        for s in range(many)
+    )
+    issue = project / "issues" / ISSUE_NAME
+    head = issue.read_text(encoding="utf-8").split("sections:")[0]
+    issue.write_text(f"{head}sections:\n{sections}", encoding="utf-8")
+    rendered: list[int] = []
+    real = render_issue
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        rendition = real(*args, **kwargs)
+        rendered.append(len(rendition.html))
+        return rendition
+
+    monkeypatch.setattr(newsletter.checks.budget, "render_issue", counting)
+    size = check_json(run)["size"]
+    assert len(size["sections"]) == min(many, 40) and len(size["articles"]) == 40
+    assert len(rendered) == 2 * (min(many, 40) + 40)
+    assert sum(rendered) < 3 * size["bytes"]
