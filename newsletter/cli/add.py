@@ -45,6 +45,12 @@ from newsletter.cli.options import SECONDS
     help="With --feed: only items published in this window (e.g. 7d, 36h, 2w).",
 )
 @click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --feed: at most this many items, the newest.",
+)
+@click.option(
     "--timeout", type=SECONDS, default=10.0, show_default=True, help="Seconds to wait per page."
 )
 def add(
@@ -58,6 +64,7 @@ def add(
     saved_url: str | None,
     feed: str | None,
     since: str,
+    limit: int | None,
     timeout: float,
 ) -> None:
     """Fetch each URL and add it as an article to a section of the issue.
@@ -73,6 +80,8 @@ def add(
     """
     from newsletter.curate.add import gather, report
 
+    if limit is not None and feed is None:
+        raise click.UsageError("--limit goes with --feed")
     if sum(bool(x) for x in (urls, saved, feed)) != 1:
         raise click.UsageError("give URLs, or --file with --url, or --feed")
     if saved is not None and not saved_url:
@@ -85,6 +94,7 @@ def add(
                 saved=(saved, saved_url) if saved and saved_url else None,
                 feed=feed,
                 since=since,
+                limit=limit,
                 section=section,
                 issue_name=issue_name,
                 position=position,

@@ -24,6 +24,7 @@ def gather(
     saved: tuple[Path, str] | None,
     feed: str | None,
     since: str,
+    limit: int | None,
     section: str,
     issue_name: str | None,
     position: int | None,
@@ -76,7 +77,7 @@ def gather(
             data = read_local(feed_path, MAX_PAGE_BYTES, "--feed")
             feed_url = feed_path.resolve().as_uri()
         try:
-            items = read_feed(data, feed_url, since=now - window)
+            items = read_feed(data, feed_url, since=now - window, limit=limit)
         except FeedError as e:
             raise UserError(f"{feed}: {e}") from None
         found.extend(enumerate(items))  # read_feed keeps only items with http(s) links

@@ -24,8 +24,16 @@ class FeedError(Exception):
     """Data that cannot be read as a feed, or a feed that cannot say what is new, in one line."""
 
 
-def read_feed(data: bytes, url: str, since: datetime.datetime) -> list[Found]:
-    """The items of an RSS or Atom feed published (or updated) at or after `since`, oldest first."""
+MOST_ITEMS = 500
+"""More items than this in the window are more than an issue holds: the editor chooses."""
+
+
+def read_feed(
+    data: bytes, url: str, since: datetime.datetime, limit: int | None = None
+) -> list[Found]:
+    """The items of an RSS or Atom feed published (or updated) at or after `since`, oldest
+    first; with `limit`, the newest `limit` of them. More than MOST_ITEMS without a limit
+    is a FeedError: an issue cannot hold them."""
     # `url` is the feed's own address: relative links are resolved against it.
     if since.tzinfo is None:
         raise ValueError("since must be timezone-aware")
@@ -49,7 +57,7 @@ def read_feed(data: bytes, url: str, since: datetime.datetime) -> list[Found]:
     feed = parsed.get("feed") or {}
     source = html_to_text(_str(feed.get("title"))) or _host(_str(feed.get("link")) or url)
 
-    dated: list[tuple[datetime.datetime, int, Found]] = []
+    dated: list[tuple[datetime.datetime, int, Any]] = []
     undated = 0
     for position, entry in enumerate(entries):
         # dict.get: feedparser's own get() answers "updated" with the published date (deprecated)
@@ -61,12 +69,18 @@ def read_feed(data: bytes, url: str, since: datetime.datetime) -> list[Found]:
             continue
         if max(moments) < since:
             continue
-        found = _found(entry, url, source, moments[0])
-        if found is not None:
-            dated.append((moments[0], position, found))
+        dated.append((moments[0], position, entry))
     if entries and undated == len(entries):
         raise FeedError("the feed's items have no dates: cannot tell which are new")
-    return [found for _, _, found in sorted(dated, key=lambda item: item[:2])]
+    if limit is None and len(dated) > MOST_ITEMS:
+        raise FeedError(
+            f"{len(dated):,} items in the window, more than an issue holds: take the newest"
+            " with --limit N, or a shorter --since"
+        )
+    newest = sorted(dated, key=lambda item: item[:2])[-limit if limit else 0 :]
+    # Only the items taken are read: a feed of thousands costs no more than its parse.
+    read = (_found(entry, url, source, moment) for moment, _, entry in newest)
+    return [found for found in read if found is not None]
 
 
 LONGEST = datetime.timedelta(weeks=5200)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsletter.build.load import validate_issue
-from newsletter.build.yamlfile import Document, parse_yaml
+from newsletter.build.yamlfile import MAX_BYTES, Document, parse_yaml
 from newsletter.curate.splice import Where, insert_articles
 from newsletter.model.issue import Featured, Issue
 from newsletter.model.problems import UserError
@@ -127,6 +127,12 @@ def add_to_issue(
         if position is not None and where.index is not None:
             where = Where(index=where.index, before=max(position - 1, 0))
         new = insert_articles(document, raw.decode("utf-8"), where, articles).encode("utf-8")
+        if len(new) > MAX_BYTES:  # it would be refused the next time it is read
+            raise UserError(
+                f"with {len(articles)} more articles {display} would be {len(new) / 1e6:.2f} MB,"
+                f" past the {MAX_BYTES // 1_000_000} MB an issue file may have; add fewer"
+                " (--limit N takes the newest N items of a feed)"
+            )
         # Never write what would not load: the edited file is validated like any other.
         validate_issue(parse_yaml(new, display), layouts, draft=True)
         write_atomic(path, new)

@@ -593,3 +593,49 @@ def test_a_feed_window_out_of_range_is_one_line(
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: --since {since}: expected ")
     assert len(result.stderr.splitlines()) == 1
+
+
+def _big_feed(items: int) -> bytes:
+    entries = "".join(
+        f"<item><title>Story number {n} of a very long feed</title>"
+        f"<link>https://news.example.com/{n}</link>"
+        f"<description>{'Words of the story. ' * 10}</description>"
+        f"<pubDate>Mon, 23 Nov 2026 {n // 3600 % 24:02}:{n // 60 % 60:02}:{n % 60:02} GMT</pubDate>"
+        "</item>"
+        for n in range(items)
+    )
+    return f'<rss version="2.0"><channel><title>Big</title>{entries}</channel></rss>'.encode()
+
+
+@pytest.mark.slow
+def test_a_feed_too_big_for_one_issue_is_refused_before_anything_is_written(
+    project: Path, run: RunCli, site: Site
+) -> None:
+    url = site.add("/big.rss", _big_feed(3000), content_type="application/rss+xml")
+    before = (project / ISSUE).read_bytes()
+    result = run("add", "--feed", url, "--since", "5200w", "--section", "News")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {url}: 3,000 items in the window, more than an issue holds: take the newest"
+        " with --limit N, or a shorter --since\n"
+    )
+    assert (project / ISSUE).read_bytes() == before
+    result = run("add", "--feed", url, "--since", "5200w", "--limit", "3000", "-s", "News")
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("Error: with 3000 more articles issues/2026-11-30.yaml would be ")
+    assert line.endswith("add fewer (--limit N takes the newest N items of a feed)")
+    assert (project / ISSUE).read_bytes() == before
+    assert run("build").exit_code == 0  # the issue is as it was: it still builds
+
+
+def test_limit_takes_the_newest_items_of_a_feed(project: Path, run: RunCli, site: Site) -> None:
+    url = site.add("/big.rss", _big_feed(3000), content_type="application/rss+xml")
+    result = run("add", "--feed", url, "--since", "5200w", "--limit", "5", "--section", "News")
+    assert result.exit_code == 0, result.output
+    added = [line for line in result.stdout.splitlines() if line.startswith("Added to News: ")]
+    assert [line.split(": ", 1)[1].split(" (")[0] for line in added] == [
+        f"Story number {n} of a very long feed" for n in range(2995, 3000)
+    ]
+    usage = run("add", "https://example.org/a", "--limit", "5", "--section", "News")
+    assert usage.exit_code == 2 and "--limit goes with --feed" in usage.stderr
