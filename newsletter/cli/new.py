@@ -31,6 +31,7 @@ def new(date: dt.datetime | None) -> None:
     """
     from newsletter.build.load import load_issue
     from newsletter.curate.new import next_issue
+    from newsletter.project.files import create_atomic
     from newsletter.project.folder import ISSUES_DIR, Project
 
     with problems_exit():
@@ -40,8 +41,7 @@ def new(date: dt.datetime | None) -> None:
         name, text = next_issue(issue, newest.read_text(encoding="utf-8"), date and date.date())
         target = project.root / ISSUES_DIR / name
         try:
-            with target.open("x", encoding="utf-8") as f:  # "x": never overwrite an issue
-                f.write(text)
+            create_atomic(target, text.encode("utf-8"), project.show(target))
         except FileExistsError:
             message = f"{project.show(target)} exists already; new never overwrites an issue"
             raise UserError(message) from None

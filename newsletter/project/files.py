@@ -60,3 +60,23 @@ def write_build(rendition: Rendition, folder: Path, within: Path) -> list[tuple[
         write_atomic(folder / name, data, within=within)
         written.append((folder / name, len(data)))
     return written
+
+
+def create_atomic(path: Path, data: bytes, shown: str) -> None:
+    """Create `path` with `data`, never overwriting a file (FileExistsError): written aside
+    and linked into place, so that a full disk or a crash leaves no partial file behind. A
+    failure to write is a UserError naming the file as `shown`."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.link(tmp, path)  # fails if the file exists: created whole, or not at all
+    except FileExistsError:
+        raise
+    except OSError as e:
+        raise UserError(f"{shown}: cannot write it: {e.strerror or e}") from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)

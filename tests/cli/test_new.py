@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import resource
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -100,3 +104,35 @@ def test_no_week_after_the_last_date_there_is(project: Path, run: RunCli) -> Non
         1,
         "Error: issue 7 is dated 9999-12-31: no week comes after it\n",
     )
+
+
+def _limited(size: int) -> None:
+    """In the child: files may not grow past `size` bytes, as on a full disk."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # then a write fails with EFBIG instead
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+
+def test_a_full_disk_leaves_no_file_behind_and_names_the_file(project: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "newsletter", "new"],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        timeout=60,
+        preexec_fn=lambda: _limited(100),
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr == "Error: issues/2026-12-07.yaml: cannot write it: File too large\n"
+    assert sorted(p.name for p in (project / "issues").iterdir()) == ["2026-11-30.yaml"]
+    # Nothing blocks the next try, with room to write.
+    again = subprocess.run(
+        [sys.executable, "-m", "newsletter", "new"],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        timeout=60,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    assert (project / "issues" / "2026-12-07.yaml").read_text(encoding="utf-8").startswith("number: 8")
