@@ -44,21 +44,34 @@ class Project:
         )
 
     def show(self, path: Path) -> str:
-        """A path as the user should see it: relative to where they are, when below it."""
-        try:
-            path = path.resolve()
-        except (OSError, RuntimeError):  # a link loop: the path as it is written
-            path = Path(os.path.abspath(path))
+        """A path as the user should see it: relative to where they are, when below it; a
+        symbolic link as itself, not its target."""
+        path = Path(os.path.abspath(path))
         return (
             str(path.relative_to(self.shown_from))
             if path.is_relative_to(self.shown_from)
             else str(path)
         )
 
+    def own(self, path: Path) -> Path:
+        """`path`, refused (a ProblemsError) if it is in the project but a symbolic link leads
+        it out: a link committed to the repository must not put the text of another file
+        (a key, a password) in a message or an email."""
+        written = Path(os.path.abspath(path))
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):
+            return path  # a link loop: reading it says so
+        if written.is_relative_to(self.root) and not real.is_relative_to(self.root):
+            shown = self.show(written)
+            message = f"a symbolic link to {real}, outside the project: refused"
+            raise ProblemsError([Problem("file/unreadable", shown, message=message)])
+        return path
+
     @cached_property
     def settings(self) -> Settings:
         """The validated settings; raises ProblemsError."""
-        path = self.root / SETTINGS_FILE
+        path = self.own(self.root / SETTINGS_FILE)
         return load_settings(path, self.show(path))
 
     @cached_property
@@ -73,10 +86,10 @@ class Project:
             found = sorted(issues.glob("*.yaml")) if issues.is_dir() else []
             if not found:
                 raise ProjectError(f"no issues in {self.show(issues)}/; create one first")
-            return found[-1]
+            return self.own(found[-1])
         for candidate in (Path(name), issues / name, issues / f"{name}.yaml"):
             if candidate.is_file():
-                return candidate
+                return self.own(candidate)
         raise ProjectError(f"no issue file {name!r} (looked in {self.show(issues)}/ too)")
 
     def load_issue(self, path: Path) -> Issue:
@@ -97,7 +110,9 @@ class Project:
 
         def history() -> History:
             issues = (self.root / ISSUES_DIR).glob("*.yaml")
-            return featured_before(issues, exclude=path, number=issue.number, show=self.show)
+            return featured_before(
+                issues, exclude=path, number=issue.number, show=self.show, own=self.own
+            )
 
         return Inspection(document, issue, self.settings, rendition, links, name, history)
 

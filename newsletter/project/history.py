@@ -33,13 +33,14 @@ def featured_before(
     exclude: Path,
     number: int | None = None,
     show: Callable[[Path], str] = str,
+    own: Callable[[Path], Path] = lambda path: path,
 ) -> History:
     """Every article of the issues in `paths` except `exclude` (and, given the `number` of
     the issue at hand, except issues numbered after it), by normalised URL.
 
     A file that cannot be read is never the end of the work at hand: one named before
     `exclude` is a warning naming it (`show` says how), one named after it (next week's
-    draft) is passed over.
+    draft) is passed over. `own` refuses a file the project must not read (a link out).
     """
     found: dict[str, Featured] = {}
     unreadable: list[Problem] = []
@@ -47,7 +48,7 @@ def featured_before(
         try:
             if path.name == exclude.name and path.resolve() == exclude.resolve():
                 continue
-            data = read_yaml(path, show(path)).data
+            data = read_yaml(own(path), show(path)).data
         except ProblemsError as e:
             why = e.problems[0].message if e.problems else "it does not load"
         except (OSError, RuntimeError, ValueError) as e:  # a link loop, a FIFO, a bad name

@@ -621,3 +621,36 @@ def test_the_size_budget_renders_a_small_multiple_of_one_build(
     assert len(size["sections"]) == min(many, 40) and len(size["articles"]) == 40
     assert len(rendered) == 2 * (min(many, 40) + 40)
     assert sum(rendered) < 3 * size["bytes"]
+
+
+def test_a_link_out_of_the_project_is_never_read(
+    project: Path, run: RunCli, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A link committed to the repository must not put another file's text in a message:
+    as the settings, as this week's issue, or as an earlier one."""
+    secret = tmp_path_factory.mktemp("elsewhere") / "credentials.yaml"
+    secret.write_text("password: hunter2\nsubject: [hunter2\n", encoding="utf-8")
+    issues = project / "issues"
+    (issues / "2026-11-23.yaml").symlink_to(secret)
+    result = run("check", "2026-11-30")
+    assert result.exit_code == 0, result.output
+    assert "hunter2" not in result.output
+    assert (
+        f"issues/2026-11-23.yaml: warning: an earlier issue that cannot be read (a symbolic"
+        f" link to {secret}, outside the project: refused): its articles are not known"
+        " [history/unreadable]"
+    ) in result.stdout
+    (issues / "2026-12-07.yaml").symlink_to(secret)  # the newest, built by default
+    result = run("build")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"issues/2026-12-07.yaml: error: a symbolic link to {secret}, outside the project:"
+        " refused [file/unreadable]\n1 problem found; nothing was written.\n"
+    )
+    (issues / "2026-12-07.yaml").unlink()
+    settings = project / "newsletter.yaml"
+    settings.unlink()
+    settings.symlink_to(secret)
+    result = run("build")
+    assert result.exit_code == 1 and "hunter2" not in result.output
+    assert result.stderr.startswith(f"newsletter.yaml: error: a symbolic link to {secret}")

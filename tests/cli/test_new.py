@@ -135,4 +135,6 @@ def test_a_full_disk_leaves_no_file_behind_and_names_the_file(project: Path) -> 
         check=False,
     )
     assert again.returncode == 0, again.stderr
-    assert (project / "issues" / "2026-12-07.yaml").read_text(encoding="utf-8").startswith("number: 8")
+    assert (
+        (project / "issues" / "2026-12-07.yaml").read_text(encoding="utf-8").startswith("number: 8")
+    )
