@@ -107,7 +107,7 @@ def check_leftovers(inspection: Inspection) -> Iterator[Problem]:
         if match:
             message = f"a placeholder is left in: {match.group(0)!r}"
             yield inspection.at(loc, "text/placeholder", message)
-        if loc[0] == "sections" and (match := has_template_syntax(text)):
+        if loc[0] == "sections" and (match := has_template_syntax(_as_sent(loc, text))):
             message = (
                 f"{match.group(0)!r} is template syntax to mail services (listmonk and Buttondown"
                 " read {{ and {%, Mailchimp *|): they would run it; an article is no place for it"
@@ -125,6 +125,15 @@ def check_leftovers(inspection: Inspection) -> Iterator[Problem]:
                 where: Loc = ("sections", s, "articles", a)
                 message = "the article has no summary"
                 yield inspection.at(where, "text/empty-summary", message)
+
+
+def _as_sent(loc: Loc, text: str) -> str:
+    """A text as the email carries it: Markdown rendered, its entities (`&#123;`) and escapes
+    (`{\\{`) resolved into the characters a mail service's template engine reads."""
+    if loc[-1] != "summary":
+        return text
+    rendered = re.sub(r"<[^>]*>", "", str(markup.to_html(text)))
+    return text + "\n" + html.unescape(rendered)
 
 
 def _all_links(issue: Issue) -> Iterator[tuple[Loc, str, tuple[Loc, str]]]:
