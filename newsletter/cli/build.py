@@ -35,7 +35,9 @@ def build(issue: str | None, output: Path | None) -> None:
         path = project.issue_path(issue)
         inspection = project.inspect(path)
         root = output or project.root / "dist"
-        written = write_build(inspection.rendition, root / inspection.slug, root)
+        # dist/ itself may not lead out of the project; a folder given with -o is the user's.
+        within = output or project.root
+        written = write_build(inspection.rendition, root / inspection.slug, within)
     width = max(len(project.show(p)) for p, _ in written)
     for p, size in written:
         click.echo(f"{project.show(p):<{width}}  {kilobytes(size):>8}")

@@ -54,7 +54,7 @@ def export(
         files = export_files(chosen, inspection, utm=not no_utm, force=force, now=now)
         folder = output or project.root / "dist" / inspection.slug / chosen.name
         for file_name, data in files.items():
-            write_atomic(folder / file_name, data, within=output or project.root / "dist")
+            write_atomic(folder / file_name, data, within=output or project.root)
     for file_name, data in files.items():
         click.echo(f"{project.show(folder / file_name)}  {kilobytes(len(data))}")
     click.echo(f"Exported {project.show(path)} for {chosen.name}.")

@@ -56,5 +56,5 @@ def snapshot(
         folder = output or project.root / "dist" / slug(path)
         shots = screenshots(rendition.html, sizes, dark=dark, offline=offline)
         for name, png in shots.items():
-            write_atomic(folder / name, png)
+            write_atomic(folder / name, png, within=output or project.root)
             click.echo(f"{project.show(folder / name)}")

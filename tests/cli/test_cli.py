@@ -262,3 +262,21 @@ def test_a_symbolic_link_in_place_of_an_output_file_is_replaced_not_followed(
     assert target.read_text() == "keep me"
     assert not (folder / "email.html").is_symlink()
     assert (folder / "email.html").stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize(
+    "command", [["build"], ["export", "--to", "html"], ["export", "--to", "eml"]]
+)
+def test_a_dist_folder_that_is_itself_a_link_out_is_refused(
+    project: Path, run: RunCli, tmp_path_factory: pytest.TempPathFactory, command: list[str]
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (project / "dist").symlink_to(elsewhere, target_is_directory=True)
+    result = run(*command)
+    assert result.exit_code == 1
+    assert "through a symbolic link, outside" in result.stderr
+    assert list(elsewhere.iterdir()) == []
+    # A folder the editor names with -o is theirs to choose, link or not.
+    chosen = run(*command, "-o", str(project / "dist"))
+    assert chosen.exit_code == 0, chosen.output
+    assert list(elsewhere.iterdir()) != []
