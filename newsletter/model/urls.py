@@ -89,6 +89,8 @@ def normalize_url(value: str) -> str:
     parts = urlsplit(without_tracking(value.strip()))
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address keeps its brackets, apart from the port
     try:
         port = parts.port
     except ValueError:

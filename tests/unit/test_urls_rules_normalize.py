@@ -80,3 +80,11 @@ def test_a_relative_url_keeps_its_path_and_gains_no_host() -> None:
 def test_an_impossible_port_is_left_out_rather_than_raising() -> None:
     assert normalize_url("https://example.org:99999/a") == "https://example.org/a"
     assert normalize_url("https://example.org:http/a") == "https://example.org/a"
+
+
+def test_an_ipv6_address_keeps_its_brackets_apart_from_the_port() -> None:
+    with_port = normalize_url("http://[2001:db8::1]:8080/a")
+    in_address = normalize_url("http://[2001:db8::1:8080]/a")
+    assert with_port == "http://[2001:db8::1]:8080/a"
+    assert in_address == "http://[2001:db8::1:8080]/a"
+    assert normalize_url("http://[2001:DB8::1]:80/a/") == "http://[2001:db8::1]/a"
