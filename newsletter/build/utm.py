@@ -6,14 +6,12 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from html import escape, unescape
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from newsletter.build.render import Rendition
 from newsletter.model.issue import Issue
 from newsletter.model.mailtags import has_template_syntax
 from newsletter.model.settings import Settings, UtmSettings
-
-"""A mail service fills these in: adding parameters would break them."""
 
 
 def tagger(utm: UtmSettings, issue: Issue, slug: str, own: Iterable[str]) -> Callable[[str], str]:
@@ -30,7 +28,7 @@ def tagger(utm: UtmSettings, issue: Issue, slug: str, own: Iterable[str]) -> Cal
         )
     }
     skip = {d.lower().removeprefix("www.") for d in utm.exclude}
-    prefixes = tuple(own)
+    pages = [urlsplit(u) for u in own]
 
     def tag(url: str) -> str:
         if has_template_syntax(url):
@@ -39,7 +37,7 @@ def tagger(utm: UtmSettings, issue: Issue, slug: str, own: Iterable[str]) -> Cal
         host = (parts.hostname or "").removeprefix("www.")
         if (
             parts.scheme not in ("http", "https")
-            or url.startswith(prefixes)
+            or any(_under(parts, page) for page in pages)
             or any(host == d or host.endswith("." + d) for d in skip)
         ):
             return url
@@ -52,6 +50,15 @@ def tagger(utm: UtmSettings, issue: Issue, slug: str, own: Iterable[str]) -> Cal
         return urlunsplit((parts.scheme, parts.netloc, parts.path, joined, parts.fragment))
 
     return tag
+
+
+def _under(url: SplitResult, page: SplitResult) -> bool:
+    """`url` is the page `page`, or below it: `/weekly/` and `/weekly/12/` are under
+    `/weekly`, `/weekly-deals` is not."""
+    if (url.scheme.lower(), url.netloc.lower()) != (page.scheme.lower(), page.netloc.lower()):
+        return False
+    base = page.path.rstrip("/")
+    return url.path.rstrip("/") == base or url.path.startswith(base + "/")
 
 
 def tag_html(html: str, tag: Callable[[str], str]) -> str:

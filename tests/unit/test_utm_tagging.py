@@ -257,3 +257,23 @@ def test_a_rendition_is_tagged_in_html_and_text_but_the_newsletters_own_pages() 
 
 def test_without_utm_settings_the_rendition_is_the_same_one() -> None:
     assert tag_rendition(RENDITION, ISSUE, _settings(None), "2026-11-30") is RENDITION
+
+
+@pytest.mark.parametrize(
+    ("url", "own_page"),
+    [
+        ("https://example.org/weekly", True),
+        ("https://example.org/weekly/", True),
+        ("https://example.org/weekly/2026-11-30/", True),
+        ("HTTPS://Example.ORG/weekly/12", True),  # scheme and host in any case
+        ("https://example.org/weekly-deals", False),  # only resembles the archive
+        ("https://example.org/weeklyish/", False),
+        ("https://example.org/weekly/unsubscribe?list=3", True),
+        ("https://example.org:8443/weekly/", False),  # another port is another site
+    ],
+)
+def test_the_newsletters_own_pages_are_its_pages_and_what_is_below_them(
+    url: str, own_page: bool
+) -> None:
+    tag = _tag(own=("https://example.org/weekly",))
+    assert (tag(url) == url) is own_page
