@@ -16,10 +16,15 @@ import socket
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from newsletter.preview.connections import (
+    REQUEST_TIME,
+    BoundedServer,
+    TimedHandler,
+)
 
 GMAIL_CLIP = 102_000
 """Gmail shows only the first ~102 kB of an email's HTML, then "[Message clipped]"."""
@@ -57,10 +62,8 @@ class _State:
     stopped: bool = False
 
 
-class PreviewServer(ThreadingHTTPServer):
+class PreviewServer(BoundedServer):
     """Serves the preview page and the latest build; rebuilds on `changed()`."""
-
-    daemon_threads = True
 
     def __init__(
         self,
@@ -68,10 +71,11 @@ class PreviewServer(ThreadingHTTPServer):
         build: Callable[[], Build],
         *,
         debounce: float = 0.05,
+        request_time: float = REQUEST_TIME,
     ) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6  # `--host ::1`
-        super().__init__(address, _Handler)
+        super().__init__(address, _Handler, request_time=request_time)
         self.builder = build
         self.debounce = debounce
         self.state = _State()
@@ -157,6 +161,7 @@ class PreviewServer(ThreadingHTTPServer):
             self.condition.notify_all()
         if self._serving.is_set():
             self.shutdown()  # waits for serve_forever to return; it would hang without one
+        self.drop_receiving()  # server_close() waits for every connection's thread
         self.server_close()
         for thread in self._workers:
             thread.join(timeout=5)
@@ -223,7 +228,7 @@ def error_page(build: Build) -> str:
     )
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(TimedHandler):
     server: PreviewServer
 
     def do_GET(self) -> None:  # the name http.server calls
