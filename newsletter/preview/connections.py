@@ -1,9 +1,10 @@
-"""The preview's connections: how many at once, and how long each may take to send its
-request."""
+"""The preview's connections: how many at once, how long each may take to send its request,
+and which host names a loopback preview answers."""
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import logging
 import math
 import socket
@@ -21,6 +22,24 @@ MAX_CONNECTIONS = 64
 room for the next."""
 
 logger = logging.getLogger(__name__)
+
+
+def is_loopback(host: str) -> bool:
+    """True for a name or an address of this machine alone: localhost, 127.0.0.0/8, ::1."""
+    name = host.strip().strip("[]").lower().removesuffix(".")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def host_name(header: str) -> str:
+    """The name in a Host header, without its port: `[::1]:8000` is `::1`."""
+    host = header.strip()
+    name = host[1:].partition("]")[0] if host.startswith("[") else host
+    return name.partition(":")[0] if name.count(":") == 1 else name
 
 
 class BoundedServer(ThreadingHTTPServer):
@@ -45,6 +64,11 @@ class BoundedServer(ThreadingHTTPServer):
         # The connections still sending their request, oldest first, and since when.
         self._receiving: dict[socket.socket, float] = {}
         self._receiving_lock = threading.Lock()
+
+    @property
+    def local(self) -> bool:
+        """True when it listens on a loopback address: only this machine can reach it."""
+        return is_loopback(str(self.server_address[0]))
 
     def process_request(self, request: Any, client_address: Any) -> None:
         """Serve the connection on a thread of its own, if there is room."""

@@ -24,6 +24,8 @@ from newsletter.preview.connections import (
     REQUEST_TIME,
     BoundedServer,
     TimedHandler,
+    host_name,
+    is_loopback,
 )
 
 GMAIL_CLIP = 102_000
@@ -275,13 +277,11 @@ class _Handler(TimedHandler):
             self._send(200, "application/json", json.dumps(status))
 
     def _host_allowed(self) -> bool:
-        """On loopback, only loopback names: a web page elsewhere that points its own host
-        name at 127.0.0.1 (DNS rebinding) cannot read the preview."""
-        address = str(self.server.server_address[0])
-        if address not in ("127.0.0.1", "::1"):
+        """On loopback, only loopback names (localhost, 127.0.0.0/8, ::1): a web page elsewhere
+        that points its own host name at 127.0.0.1 (DNS rebinding) cannot read the preview."""
+        if not self.server.local:
             return True  # shared on purpose with --host
-        host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
-        return host in ("127.0.0.1", "localhost", "::1")
+        return is_loopback(host_name(self.headers.get("Host") or ""))
 
     def _send(self, status: int, kind: str, body: str) -> None:
         data = body.encode()

@@ -17,7 +17,7 @@ import pytest
 
 from newsletter.preview import connections
 from newsletter.preview import server as preview
-from newsletter.preview.connections import MAX_CONNECTIONS, REQUEST_TIME
+from newsletter.preview.connections import MAX_CONNECTIONS, REQUEST_TIME, is_loopback
 from newsletter.preview.server import Build, PreviewServer
 from tests.system.test_preview_server import (
     WAIT,
@@ -208,3 +208,25 @@ def test_a_stalled_connection_is_closed_after_the_limit() -> None:
         closed = closed_by_server([stalled], started + WAIT)
         stalled.close()
         assert 0.25 <= closed[stalled] - started < 2
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("127.255.255.254", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("LocalHost.", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.10", False),
+        ("128.0.0.1", False),
+        ("localhost.example", False),
+        ("", False),
+    ],
+)
+def test_loopback_is_every_name_of_this_machine(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
