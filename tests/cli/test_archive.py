@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -374,3 +377,46 @@ def test_issues_dated_after_today_are_drafts_left_out(
     published = run("archive", "--future")
     assert published.exit_code == 1  # published, it must be valid: it is not
     assert "sections[0].articles: must not be empty" in published.stderr
+
+
+# A PNG's first bytes: no UTF-8 text.
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\xfd"
+
+
+def _archive(project: Path) -> subprocess.CompletedProcess[str]:
+    """`newsletter archive` as a process: a FIFO read by mistake would block it, not the tests."""
+    return subprocess.run(
+        [sys.executable, "-m", "newsletter", "archive"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_theme_with_an_image_and_odd_files_builds_and_a_changed_image_rebuilds(
+    project: Path, issues: list[Path]
+) -> None:
+    theme = project / "templates"
+    (theme / "logo.png").write_bytes(PNG)
+    os.mkfifo(theme / "pipe")  # nobody writes to it: reading it would wait for ever
+    (theme / "elsewhere.j2").symlink_to("/etc/hostname")  # out of the theme: no template
+    (theme / "gone.j2").symlink_to(theme / "missing")
+    (theme / "again.txt.j2").symlink_to(theme / "issue.txt.j2")
+    first = _archive(project)
+    assert (first.returncode, first.stderr) == (0, "")
+    assert (
+        _summary(first.stdout)
+        == "Archive in site: 5 issues built, 0 unchanged, 0 problems, in T s."
+    )
+    again = _archive(project)
+    assert (
+        _summary(again.stdout)
+        == "Archive in site: 0 issues built, 5 unchanged, 0 problems, in T s."
+    )
+    (theme / "logo.png").write_bytes(PNG + b"\x00")
+    changed = _archive(project)
+    assert (changed.returncode, changed.stderr) == (0, "")
+    assert _summary(changed.stdout) == (
+        "Archive in site: 5 issues built, 0 unchanged, 0 problems, in T s."
+    )
