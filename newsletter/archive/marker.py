@@ -25,6 +25,15 @@ folders the archive wrote there. Its presence marks the folder as the archive's 
 PAGE_FILES = ("index.html", "email.txt")
 """What the archive writes into an issue's folder, and all it removes from one."""
 
+TOP_FILES = ("index.html", "feed.xml", "sitemap.xml", CACHE)
+"""What the archive writes at the top of its folder: names no issue's folder can have."""
+
+
+def reserved(slug: str) -> str | None:
+    """The archive's own file that an issue named `slug` would collide with, if any."""
+    # Case aside: on macOS and Windows, Index.HTML is the same file as index.html.
+    return next((name for name in TOP_FILES if name.casefold() == slug.casefold()), None)
+
 
 class FolderError(UserError):
     """The output folder holds files that the archive did not write."""
