@@ -72,6 +72,7 @@ def closed_by_server(sockets: list[socket.socket], deadline: float) -> dict[sock
     return closed
 
 
+@pytest.mark.slow  # the last stalled connections wait out the time limit, 10 s
 def test_half_sent_requests_neither_pile_up_threads_nor_lock_the_preview_out(
     project: Path,
 ) -> None:
