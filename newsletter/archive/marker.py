@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterable
+import os
+import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,15 @@ folders the archive wrote there. Its presence marks the folder as the archive's 
 PAGE_FILES = ("index.html", "email.txt")
 """What the archive writes into an issue's folder, and all it removes from one."""
 
+TOP_FILES = ("index.html", "feed.xml", "sitemap.xml", CACHE)
+"""What the archive writes at the top of its folder: names no issue's folder can have."""
+
+
+def reserved(slug: str) -> str | None:
+    """The archive's own file that an issue named `slug` would collide with, if any."""
+    # Case aside: on macOS and Windows, Index.HTML is the same file as index.html.
+    return next((name for name in TOP_FILES if name.casefold() == slug.casefold()), None)
+
 
 class FolderError(UserError):
     """The output folder holds files that the archive did not write."""
@@ -38,12 +49,44 @@ def fingerprint(source: bytes, page: IssuePage, settings: bytes, theme: str) -> 
 
 
 def theme_fingerprint(theme: Theme) -> str:
-    """A hash of every template the theme can use."""
+    """A hash of every file in the theme's folders, as bytes: templates, images, anything."""
     digest = hashlib.sha256()
-    for name in sorted(theme.env.list_templates()):
-        source, _, _ = theme.env.loader.get_source(theme.env, name)  # type: ignore[union-attr]
-        digest.update(name.encode() + b"\0" + source.encode() + b"\0")
+    for index, folder in enumerate(theme.folders):
+        for name, content in _theme_files(folder, theme):
+            digest.update(f"{index}/{name}\0".encode() + content)
     return digest.hexdigest()
+
+
+def _theme_files(folder: Path, theme: Theme) -> Iterator[tuple[str, bytes]]:
+    """The name and the hash of each regular file in `folder`, in order. What is no regular
+    file (a FIFO, a device), or a link that leads out of the folder, no template can use:
+    it is left out, never opened for reading (a FIFO would block)."""
+    top = folder.resolve()
+    for parent, folders, names in os.walk(folder):  # not into linked folders, as Jinja
+        folders.sort()
+        for name in sorted(names):
+            path = Path(parent) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(top):
+                continue
+            content = _hash_file(path, theme)
+            if content is not None:
+                yield path.relative_to(folder).as_posix(), content
+
+
+def _hash_file(path: Path, theme: Theme) -> bytes | None:
+    """The hash of the regular file at `path`; None for anything else, or a dangling link."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # made a FIFO since: do not wait
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            return hashlib.file_digest(f, "sha256").digest()
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise UserError(f"{theme.display(str(path))}: cannot be read: {e.strerror}") from None
 
 
 @dataclass(frozen=True)

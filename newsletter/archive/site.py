@@ -17,6 +17,7 @@ from newsletter.archive.marker import (
     fingerprint,
     read_marker,
     remove_pages,
+    reserved,
     theme_fingerprint,
 )
 from newsletter.archive.pages import IssuePage, Site, index_html, page_parts, pages, site_of
@@ -95,6 +96,9 @@ def _load(
     file = Path(path)
     try:
         name = slug(file, project.show(file))
+        if (own := reserved(name)) is not None:
+            message = f"its page would take the name of the archive's own {own}; rename the file"
+            return None, (Problem("file/name", project.show(file), message=message),), False
         document = read_yaml(file, project.show(file))
         if until is not None and (when := _date_of(document.data)) is not None and when > until:
             return None, (), True
@@ -217,10 +221,12 @@ def write_archive(
     for name, (web, text) in rendered.items():
         write_atomic(out / name / "index.html", web.encode(), within=out)
         write_atomic(out / name / "email.txt", text.encode(), within=out)
+    # Before the index, the feed and the sitemap: a page folder an older version wrote under
+    # one of their names would stand in their way.
+    current = {f.stem for f in files if reserved(f.stem) is None}
+    removed = remove_pages(out, marker.written - current)
     for name, text in outputs:
         write_atomic(out / name, text.encode())
-    current = {f.stem for f in files}
-    removed = remove_pages(out, marker.written - current)
     write_atomic(out / CACHE, Marker(prints, frozenset(claimed & current)).dumps())
     skipped = len(all_pages) - len(todo)
     return Summary(len(rendered), skipped, tuple(problems), tuple(warnings), tuple(removed), future)

@@ -52,7 +52,7 @@ def preview(issue: str | None, port: int, host: str, open_browser: bool) -> None
         if port:
             message += " (--port 0 picks a free port)"
         raise click.ClickException(message) from None
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if not server.local:  # 127.0.0.2 and ::1 are this machine as much as 127.0.0.1
         click.echo(
             f"Warning: listening on {host}: others on the network can see the preview.", err=True
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import tempfile
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,10 +34,36 @@ class Outcome:
     repeat: bool = False  # the error is that an issue has the article already
 
 
+def lock_folder() -> Path:
+    """The user's own folder of locks: $XDG_RUNTIME_DIR/newsletter, else
+    ~/.cache/newsletter/locks ($XDG_CACHE_HOME), made private to the user."""
+    # Not the shared temporary folder: there another user can make a lock's file first and
+    # block `add` for good.
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if os.path.isabs(runtime):  # the specification says to ignore a relative one
+        folder = Path(runtime) / "newsletter"
+    else:
+        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folder = Path(cache) / "newsletter" / "locks"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+        if info.st_uid == os.getuid() and info.st_mode & 0o077:
+            folder.chmod(0o700)  # ours, but open to others: theirs to block
+    except OSError as e:
+        raise UserError(f"cannot make {folder}, the folder for locks: {e.strerror}") from None
+    if info.st_uid != os.getuid():
+        raise UserError(
+            f"{folder}, the folder for locks, belongs to another user: remove it, or set"
+            " XDG_RUNTIME_DIR to a folder of your own"
+        )
+    return folder
+
+
 def _lock_path(path: Path) -> Path:
-    # Outside the editor's repository, one per issue file, shared by every process here.
+    # Outside the editor's repository, one per issue file, shared by the user's processes.
     digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"newsletter-{digest}.lock"
+    return lock_folder() / f"{digest}.lock"
 
 
 def _article(found: Found) -> dict[str, Any]:

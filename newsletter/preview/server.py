@@ -16,10 +16,17 @@ import socket
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from newsletter.preview.connections import (
+    REQUEST_TIME,
+    BoundedServer,
+    TimedHandler,
+    host_name,
+    is_loopback,
+)
 
 GMAIL_CLIP = 102_000
 """Gmail shows only the first ~102 kB of an email's HTML, then "[Message clipped]"."""
@@ -57,10 +64,8 @@ class _State:
     stopped: bool = False
 
 
-class PreviewServer(ThreadingHTTPServer):
+class PreviewServer(BoundedServer):
     """Serves the preview page and the latest build; rebuilds on `changed()`."""
-
-    daemon_threads = True
 
     def __init__(
         self,
@@ -68,10 +73,11 @@ class PreviewServer(ThreadingHTTPServer):
         build: Callable[[], Build],
         *,
         debounce: float = 0.05,
+        request_time: float = REQUEST_TIME,
     ) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6  # `--host ::1`
-        super().__init__(address, _Handler)
+        super().__init__(address, _Handler, request_time=request_time)
         self.builder = build
         self.debounce = debounce
         self.state = _State()
@@ -157,6 +163,7 @@ class PreviewServer(ThreadingHTTPServer):
             self.condition.notify_all()
         if self._serving.is_set():
             self.shutdown()  # waits for serve_forever to return; it would hang without one
+        self.drop_receiving()  # server_close() waits for every connection's thread
         self.server_close()
         for thread in self._workers:
             thread.join(timeout=5)
@@ -223,7 +230,7 @@ def error_page(build: Build) -> str:
     )
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(TimedHandler):
     server: PreviewServer
 
     def do_GET(self) -> None:  # the name http.server calls
@@ -270,13 +277,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, "application/json", json.dumps(status))
 
     def _host_allowed(self) -> bool:
-        """On loopback, only loopback names: a web page elsewhere that points its own host
-        name at 127.0.0.1 (DNS rebinding) cannot read the preview."""
-        address = str(self.server.server_address[0])
-        if address not in ("127.0.0.1", "::1"):
+        """On loopback, only loopback names (localhost, 127.0.0.0/8, ::1): a web page elsewhere
+        that points its own host name at 127.0.0.1 (DNS rebinding) cannot read the preview."""
+        if not self.server.local:
             return True  # shared on purpose with --host
-        host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
-        return host in ("127.0.0.1", "localhost", "::1")
+        return is_loopback(host_name(self.headers.get("Host") or ""))
 
     def _send(self, status: int, kind: str, body: str) -> None:
         data = body.encode()

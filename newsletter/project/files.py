@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import os
+import re
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 from newsletter.build.render import Rendition
 from newsletter.model.problems import UserError
+
+STALE_AFTER = 60.0
+"""Seconds after which a temporary file is left over, where the file system has no locks to
+tell whether its writer is still at work."""
+
+_RANDOM = re.compile(r"[a-z0-9_]{8}")  # the part of a name that tempfile.mkstemp makes up
 
 
 def write_atomic(path: Path, data: bytes, *, within: Path | None = None) -> None:
     """Write `data` to `path` through a temporary file and a rename: a crash at any moment
     leaves either the old file or the new one, never a mix. The file keeps its mode; a
     symbolic link at `path` is replaced, never followed. With `within`, a folder of the
-    path that is a symbolic link leading out of `within` is refused (a UserError)."""
+    path that is a symbolic link leading out of `within` is refused (a UserError). Then the
+    temporary files that killed writes to `path` left are removed."""
     if within is not None:
         ensure_within(path.parent, within)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -24,17 +36,73 @@ def write_atomic(path: Path, data: bytes, *, within: Path | None = None) -> None
         mode = info.st_mode & 0o7777 if stat.S_ISREG(info.st_mode) else 0o644
     except FileNotFoundError:
         mode = 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _temporary(path)
     try:
+        # Open until renamed: its lock tells a later write that this one is still at work.
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
+            os.fchmod(f.fileno(), mode)
+            os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    remove_leftovers(path)
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """A new temporary file beside `path`, open and locked: its name `.NAME.XXXXXXXX.tmp`."""
+    for _ in range(10):
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if os.stat(tmp).st_ino == os.fstat(fd).st_ino:
+                return fd, tmp
+        except FileNotFoundError:
+            pass  # another write took it for a leftover in the instant before the lock
+        except OSError:
+            return fd, tmp  # no locks on this file system: its age protects it
+        os.close(fd)
+    raise OSError(errno.EAGAIN, "its temporary files keep disappearing", str(path))
+
+
+def remove_leftovers(path: Path) -> None:
+    """Remove the temporary files that writes to `path` left when they were killed: those
+    of write_atomic's making, whose writer is gone (none holds its lock) or, where the file
+    system has no locks, that are older than STALE_AFTER."""
+    prefix = f".{path.name}."
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return
+    for name in names:
+        if (
+            name.startswith(prefix)
+            and name.endswith(".tmp")
+            and _RANDOM.fullmatch(name[len(prefix) : -len(".tmp")])
+        ):
+            with contextlib.suppress(OSError):  # gone already, or not ours to remove
+                _remove_if_abandoned(path.parent / name)
+
+
+def _remove_if_abandoned(tmp: Path) -> None:
+    fd = os.open(tmp, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # its writer is still at work
+        except OSError:
+            if time.time() - info.st_mtime < STALE_AFTER:
+                return
+        if os.lstat(tmp).st_ino == info.st_ino:  # still the file that was looked at
+            tmp.unlink()
+    finally:
+        os.close(fd)
 
 
 def ensure_within(folder: Path, root: Path) -> None:

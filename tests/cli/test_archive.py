@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -374,3 +377,111 @@ def test_issues_dated_after_today_are_drafts_left_out(
     published = run("archive", "--future")
     assert published.exit_code == 1  # published, it must be valid: it is not
     assert "sections[0].articles: must not be empty" in published.stderr
+
+
+# A PNG's first bytes: no UTF-8 text.
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\xfd"
+
+
+def _archive(project: Path) -> subprocess.CompletedProcess[str]:
+    """`newsletter archive` as a process: a FIFO read by mistake would block it, not the tests."""
+    return subprocess.run(
+        [sys.executable, "-m", "newsletter", "archive"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_theme_with_an_image_and_odd_files_builds_and_a_changed_image_rebuilds(
+    project: Path, issues: list[Path]
+) -> None:
+    theme = project / "templates"
+    (theme / "logo.png").write_bytes(PNG)
+    os.mkfifo(theme / "pipe")  # nobody writes to it: reading it would wait for ever
+    (theme / "elsewhere.j2").symlink_to("/etc/hostname")  # out of the theme: no template
+    (theme / "gone.j2").symlink_to(theme / "missing")
+    (theme / "again.txt.j2").symlink_to(theme / "issue.txt.j2")
+    first = _archive(project)
+    assert (first.returncode, first.stderr) == (0, "")
+    assert (
+        _summary(first.stdout)
+        == "Archive in site: 5 issues built, 0 unchanged, 0 problems, in T s."
+    )
+    again = _archive(project)
+    assert (
+        _summary(again.stdout)
+        == "Archive in site: 0 issues built, 5 unchanged, 0 problems, in T s."
+    )
+    (theme / "logo.png").write_bytes(PNG + b"\x00")
+    changed = _archive(project)
+    assert (changed.returncode, changed.stderr) == (0, "")
+    assert _summary(changed.stdout) == (
+        "Archive in site: 5 issues built, 0 unchanged, 0 problems, in T s."
+    )
+
+
+def _is_the_archives_own(site: Path) -> None:
+    """The index, the feed and the sitemap are files, and what they should be."""
+    index = lxml.html.parse(str(site / "index.html")).getroot()
+    assert index.xpath("//ol/li/a/@href") == [
+        "2026-10-29/",
+        "2026-10-22/",
+        "2026-10-15/",
+        "2026-10-08/",
+        "2026-10-01/",
+    ]
+    feed = feedparser.parse((site / "feed.xml").read_bytes())
+    assert not feed.bozo and len(feed.entries) == 5
+    assert len(lxml.etree.fromstring((site / "sitemap.xml").read_bytes())) == 6
+
+
+def test_issue_names_the_archive_has_for_its_own_files_are_refused(
+    project: Path, issues: list[Path], run: RunCli
+) -> None:
+    names = ["index.html", "feed.xml", "sitemap.xml", "Index.HTML"]
+    for number, name in enumerate(names, 30):
+        (project / "issues" / f"{name}.yaml").write_text(_issue(number, number - 28))
+    for attempt in range(2):  # and the archive is not broken for the next run either
+        result = run("archive")
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [
+            f"issues/{name}.yaml: error: its page would take the name of the archive's own"
+            f" {name.lower()}; rename the file [file/name]"
+            for name in ["Index.HTML", "feed.xml", "index.html", "sitemap.xml"]
+        ]
+        assert _summary(result.stdout) == (
+            f"Archive in site: {5 if attempt == 0 else 0} issues built,"
+            f" {0 if attempt == 0 else 5} unchanged, 4 problems, in T s."
+        )
+        _is_the_archives_own(project / "site")
+
+
+def test_a_page_folder_an_older_version_put_where_the_feed_goes_is_removed(
+    project: Path, issues: list[Path], run: RunCli
+) -> None:
+    assert run("archive").exit_code == 0
+    site = project / "site"
+    # What an older version left for an issue named feed.xml.yaml: its page in the feed's
+    # place, claimed as the archive's own; no feed could be written after it.
+    (site / "feed.xml").unlink()
+    (site / "feed.xml").mkdir()
+    (site / "feed.xml" / "index.html").write_text("<html>an issue</html>")
+    (site / "feed.xml" / "email.txt").write_text("an issue")
+    marker = json.loads((site / ".newsletter-archive.json").read_text())
+    marker["written"].append("feed.xml")
+    (site / ".newsletter-archive.json").write_text(json.dumps(marker))
+    (project / "issues" / "feed.xml.yaml").write_text(_issue(30, 2))
+    result = run("archive")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "issues/feed.xml.yaml: error: its page would take the name of the archive's own"
+        " feed.xml; rename the file [file/name]\n"
+    )
+    assert _summary(result.stdout) == (
+        "Archive in site: 0 issues built, 5 unchanged, 1 removed, 1 problem, in T s."
+    )
+    _is_the_archives_own(site)
+    written = json.loads((site / ".newsletter-archive.json").read_text())["written"]
+    assert "feed.xml" not in written

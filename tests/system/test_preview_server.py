@@ -688,19 +688,64 @@ def test_a_port_in_use_is_one_clear_line(project: Path, run: RunCli) -> None:
     )
 
 
-def test_another_host_than_this_machine_gives_a_warning(project: Path) -> None:
-    # 127.0.0.2 is loopback too, so nothing is exposed, but it is not one of the quiet names.
+def host_get(url: str, host: str) -> int:
+    """The status of GET `url` sent with `host` as its Host header."""
+    parts = url.removeprefix("http://").split("/", 1)
+    address, port = parts[0].rsplit(":", 1)
+    connection = http.client.HTTPConnection(address.strip("[]"), int(port), timeout=WAIT)
+    try:
+        connection.request("GET", "/status.json", headers={"Host": host})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def test_another_loopback_address_is_this_machine(project: Path) -> None:
+    # 127.0.0.2 is loopback: nothing is shared, so no warning, and the Host check stays on.
     with preview_process(project, "--host", "127.0.0.2", "--port", "0") as running:
         assert running.url.startswith("http://127.0.0.2:")
+        port = running.url.removeprefix("http://127.0.0.2:").rstrip("/")
         assert fetch(running.url)[0] == 200
+        assert host_get(running.url, f"127.0.0.2:{port}") == 200
+        assert host_get(running.url, "localhost") == 200
+        assert host_get(running.url, f"evil.example:{port}") == 403
         assert running.interrupt() == 0
         err = rest(running.stderr)
-    assert err == ["Warning: listening on 127.0.0.2: others on the network can see the preview."]
+    assert err == []
+
+
+def test_ipv6_loopback_gives_no_warning_and_checks_the_host(project: Path) -> None:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return  # no IPv6 on this machine: nothing to test (a skip would fail CI)
+    with preview_process(project, "--host", "::1", "--port", "0") as running:
+        assert running.url.startswith("http://[::1]:")
+        assert host_get(running.url, "[::1]") == 200
+        assert host_get(running.url, "rebound.example") == 403
+        assert running.interrupt() == 0
+        assert rest(running.stderr) == []
 
 
 @pytest.mark.parametrize(
     ("host", "status"),
-    [("127.0.0.1", 200), ("localhost:8000", 200), ("[::1]:8000", 200), ("evil.example", 403)],
+    [
+        ("127.0.0.1", 200),
+        ("localhost:8000", 200),
+        ("LOCALHOST.", 200),
+        ("[::1]:8000", 200),
+        ("[::1]", 200),
+        ("127.0.0.2:8000", 200),
+        ("127.255.255.254", 200),
+        ("evil.example", 403),
+        ("127.0.0.1.evil.example", 403),
+        ("localhost.evil.example:8000", 403),
+        ("10.0.0.1", 403),
+        ("", 403),
+    ],
 )
 def test_only_loopback_host_names_are_answered(
     server: PreviewServer, host: str, status: int
