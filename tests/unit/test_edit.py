@@ -153,6 +153,7 @@ def test_a_writer_killed_mid_write_leaves_the_old_or_the_new_file(tmp_path: Path
     path, source = tmp_path / "issue.yaml", tmp_path / "new.yaml"
     path.write_text(old)
     source.write_text(new)
+    landed = 0
     for delay in (0.01, 0.03, 0.05, 0.08, 0.13, 0.21, 0.34):
         writer = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(path), str(source)], stdout=subprocess.PIPE
@@ -161,9 +162,10 @@ def test_a_writer_killed_mid_write_leaves_the_old_or_the_new_file(tmp_path: Path
         time.sleep(delay)
         os.kill(writer.pid, signal.SIGKILL)
         writer.wait()
+        # A kill in the middle of a write leaves its temporary file (until the next write).
+        landed += any(tmp_path.glob(".issue.yaml.*.tmp"))
         content = path.read_text()
         assert content in (old, new)
         validate_issue(parse_yaml(content.encode(), "issue.yaml"), draft=True)
-    # The kills did land in the middle of writes: their temporary files are left behind.
-    assert list(tmp_path.glob(".issue.yaml.*.tmp"))
+    assert landed, "no kill landed in the middle of a write"
     assert path.stat().st_mode & 0o777 == 0o644
