@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import traceback
@@ -52,7 +53,22 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
             return None  # someone else's folder: their compiled code is not to be trusted
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(folder)
+    return _Cache(folder)
+
+
+class _Cache(jinja2.FileSystemBytecodeCache):
+    """A cache that is only ever a help: a full disk or a broken file in it costs the time
+    to compile a template, never the build."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
 
 
 def _autoescape(name: str | None) -> bool:

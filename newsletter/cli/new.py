@@ -31,7 +31,7 @@ def new(date: dt.datetime | None) -> None:
     """
     from newsletter.build.load import load_issue
     from newsletter.curate.new import next_issue
-    from newsletter.project.files import create_atomic
+    from newsletter.project.files import write_atomic
     from newsletter.project.folder import ISSUES_DIR, Project
 
     with problems_exit():
@@ -41,10 +41,12 @@ def new(date: dt.datetime | None) -> None:
         name, text = next_issue(issue, newest.read_text(encoding="utf-8"), date and date.date())
         target = project.root / ISSUES_DIR / name
         try:
-            create_atomic(target, text.encode("utf-8"), project.show(target))
+            write_atomic(target, text.encode("utf-8"), exclusive=True)
         except FileExistsError:
             message = f"{project.show(target)} exists already; new never overwrites an issue"
             raise UserError(message) from None
+        except OSError as e:
+            raise UserError(f"{project.show(target)}: cannot write it: {e.strerror}") from None
     sections = ", ".join(section.title for section in issue.sections)
     click.echo(f"Created {project.show(target)}: issue {issue.number + 1}; sections {sections}.")
     click.echo("Replace the TODO placeholders, then add articles with newsletter add.")

@@ -22,12 +22,15 @@ tell whether its writer is still at work."""
 _RANDOM = re.compile(r"[a-z0-9_]{8}")  # the part of a name that tempfile.mkstemp makes up
 
 
-def write_atomic(path: Path, data: bytes, *, within: Path | None = None) -> None:
+def write_atomic(
+    path: Path, data: bytes, *, within: Path | None = None, exclusive: bool = False
+) -> None:
     """Write `data` to `path` through a temporary file and a rename: a crash at any moment
     leaves either the old file or the new one, never a mix. The file keeps its mode; a
     symbolic link at `path` is replaced, never followed. With `within`, a folder of the
-    path that is a symbolic link leading out of `within` is refused (a UserError). Then the
-    temporary files that killed writes to `path` left are removed."""
+    path that is a symbolic link leading out of `within` is refused (a UserError). With
+    `exclusive`, an existing file is never replaced (FileExistsError). Then the temporary
+    files that killed writes to `path` left are removed. An OSError names `path`."""
     if within is not None:
         ensure_within(path.parent, within)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,10 +47,16 @@ def write_atomic(path: Path, data: bytes, *, within: Path | None = None) -> None
             f.flush()
             os.fsync(f.fileno())
             os.fchmod(f.fileno(), mode)
-            os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+            if exclusive:
+                os.link(tmp, path)  # fails if the file exists: created whole, or not at all
+            else:
+                os.replace(tmp, path)
+    except FileExistsError:
         raise
+    except OSError as e:  # a full disk, say: which file could not be written
+        raise OSError(e.errno, e.strerror, str(path)) from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)  # gone after a rename; the linked one's name
     remove_leftovers(path)
 
 
@@ -128,23 +137,3 @@ def write_build(rendition: Rendition, folder: Path, within: Path) -> list[tuple[
         write_atomic(folder / name, data, within=within)
         written.append((folder / name, len(data)))
     return written
-
-
-def create_atomic(path: Path, data: bytes, shown: str) -> None:
-    """Create `path` with `data`, never overwriting a file (FileExistsError): written aside
-    and linked into place, so that a full disk or a crash leaves no partial file behind. A
-    failure to write is a UserError naming the file as `shown`."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.link(tmp, path)  # fails if the file exists: created whole, or not at all
-    except FileExistsError:
-        raise
-    except OSError as e:
-        raise UserError(f"{shown}: cannot write it: {e.strerror or e}") from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)

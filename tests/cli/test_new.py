@@ -138,3 +138,21 @@ def test_a_full_disk_leaves_no_file_behind_and_names_the_file(project: Path) -> 
     assert (
         (project / "issues" / "2026-12-07.yaml").read_text(encoding="utf-8").startswith("number: 8")
     )
+
+
+def test_a_full_disk_during_a_build_names_the_file_and_leaves_no_part_of_it(
+    project: Path,
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "newsletter", "build"],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        timeout=60,
+        preexec_fn=lambda: _limited(1000),
+        check=False,
+    )
+    assert result.returncode == 1
+    html = project / "dist" / "2026-11-30" / "email.html"
+    assert result.stderr == f"Error: {html}: File too large\n"
+    assert list((project / "dist" / "2026-11-30").iterdir()) == []
