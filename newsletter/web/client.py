@@ -1,9 +1,9 @@
 """The one HTTP client: every request the tool makes (pages, feeds, links, images) goes here.
 
 Redirects are followed by hand, each hop checked (http(s) only, never from a public address
-into a private one); the whole exchange has a deadline; a body is read in bounded chunks,
-decompressed, and never past a limit. Failures are one line without the URL, for the
-caller to show with it.
+into a private one); the whole exchange has a deadline; a body is read raw and decompressed
+here in bounded pieces (`decoding`), never past a limit. Failures are one line without the URL, for
+the caller to show with it.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class Response:
     reason: str
     media_type: str  # from Content-Type, without parameters, lower-case; "" if none
     charset: str | None  # from Content-Type, if any
-    length: int | None  # from Content-Length, if any
+    length: int | None  # from Content-Length, if any and the body is not compressed
     body: bytes
 
     @property
@@ -81,10 +81,12 @@ class Client:
     def __init__(self, *, timeout: float, concurrency: int = 4) -> None:
         import httpx
 
+        from newsletter.web.decoding import ACCEPT_ENCODING
+
         self.timeout = timeout
         self.concurrency = max(1, concurrency)
         self._http = httpx.Client(
-            headers={"User-Agent": USER_AGENT},
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(timeout),
             limits=httpx.Limits(max_connections=self.concurrency),
             follow_redirects=False,  # followed by hand: each hop is checked first
@@ -111,16 +113,16 @@ class Client:
         body is a FetchError, or with `truncate` is cut at `limit`."""
         import httpx
 
-        deadline = time.monotonic() + DEADLINE * self.timeout
+        until = time.monotonic() + DEADLINE * self.timeout
         try:
             response, hops = self._follow(method, url, accept)
             try:
                 head = _response(url, response, hops, b"")
                 if read_if is not None and not read_if(head):
                     limit = 0
-                if limit and not truncate and head.length is not None and head.length > limit:
+                if limit and not truncate and _length(response, limit):
                     raise FetchError(f"larger than {size_text(limit)}", "too-large")
-                body = self._read(response, limit, truncate, deadline) if limit else b""
+                body = self._read(response, limit, truncate, until) if limit else b""
             finally:
                 response.close()
         except FetchError:
@@ -167,25 +169,58 @@ class Client:
                 raise FetchError(problem, "bad-redirect")
         raise FetchError(f"more than {MAX_REDIRECTS} redirects (a redirect loop?)", "bad-redirect")
 
-    def _read(self, response: httpx.Response, limit: int, truncate: bool, deadline: float) -> bytes:
+    def _read(self, response: httpx.Response, limit: int, truncate: bool, until: float) -> bytes:
+        """The body, decompressed as it comes, up to `limit` bytes (a longer one is refused or,
+        with `truncate`, cut); no layer of compression may unpack much past the limit."""
+        from newsletter.web.decoding import (
+            PIECE,
+            Decoder,
+            DecodingError,
+            Overgrown,
+            encodings_of,
+            unknown_encoding,
+        )
+
+        encodings = encodings_of(response.headers.get_list("content-encoding"))
+        if unknown := unknown_encoding(encodings):
+            message = f"the server compressed the answer as {unknown}, which is not supported"
+            raise FetchError(message, "bad-answer")
+        # Compressed data is hardly larger than what it holds: twice the limit is plenty.
+        decoder = Decoder(encodings, cap=2 * limit + PIECE)
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_bytes():  # decompressed: the limit also stops a gzip bomb
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                if truncate:
-                    break
-                raise FetchError(f"larger than {size_text(limit)}", "too-large")
-            if time.monotonic() > deadline:
-                seconds = DEADLINE * self.timeout
-                raise FetchError(f"the download took more than {seconds:g} s", "no-answer")
-        return b"".join(chunks)[:limit]
+        try:
+            for raw in response.iter_raw():
+                for piece in decoder.decode(raw):
+                    chunks.append(piece)
+                    size += len(piece)
+                    if size > limit:
+                        if truncate:
+                            return b"".join(chunks)[:limit]
+                        raise FetchError(f"larger than {size_text(limit)}", "too-large")
+                    if time.monotonic() > until:
+                        seconds = DEADLINE * self.timeout
+                        message = f"the download took more than {seconds:g} s"
+                        raise FetchError(message, "no-answer")
+        except Overgrown:  # a layer inside unpacked past all reason: a bomb, whatever is cut
+            raise FetchError(f"larger than {size_text(limit)}", "too-large") from None
+        except DecodingError:
+            raise FetchError("the compressed data is damaged", "bad-answer") from None
+        return b"".join(chunks)
+
+
+def _length(response: httpx.Response, limit: int) -> bool:
+    """Whether the response's Content-Length says its body is over `limit`."""
+    length = response.headers.get("content-length", "")
+    return length.isdigit() and int(length) > limit
 
 
 def _response(url: str, response: httpx.Response, hops: int, body: bytes) -> Response:
     content_type = response.headers.get("content-type", "")
     length = response.headers.get("content-length", "")
+    # Of a compressed body, Content-Length tells the bytes sent, not the size of what it holds.
+    encodings = response.headers.get_list("content-encoding", split_commas=True)
+    encoded = any(name.lower() != "identity" for name in encodings)
     return Response(
         url=url,
         final_url=str(response.url),
@@ -194,7 +229,7 @@ def _response(url: str, response: httpx.Response, hops: int, body: bytes) -> Res
         reason=response.reason_phrase,
         media_type=content_type.partition(";")[0].strip().lower(),
         charset=response.charset_encoding,
-        length=int(length) if length.isdigit() else None,
+        length=int(length) if length.isdigit() and not encoded else None,
         body=body,
     )
 
@@ -234,8 +269,6 @@ def _failure(error: Exception, url: str) -> FetchError:
         if isinstance(cause, ssl.SSLError):
             reason = (cause.reason or str(cause)).lower().replace("_", " ")
             return FetchError(f"no secure (TLS) connection could be made: {reason}", "no-answer")
-        if isinstance(cause, httpx.DecodingError):
-            return FetchError("the compressed data is damaged", "bad-answer")
         if isinstance(cause, httpx.RemoteProtocolError):
             message = "the server broke off the connection or answered gibberish"
             return FetchError(message, "bad-answer")
