@@ -1,8 +1,9 @@
 """The one HTTP client: every request the tool makes (pages, feeds, links, images) goes here.
 
 Redirects are followed by hand, each hop checked (http(s) only, never from a public address
-into a private one); the whole exchange has a deadline; a body is read raw and decompressed
-here in bounded pieces (`decoding`), never past a limit. Failures are one line without the URL, for
+into a private one); the whole exchange has a deadline, kept by the sockets under httpx
+(`transport`); a body is read raw and decompressed here in bounded pieces (`decoding`), never
+past a limit. Failures are one line without the URL, for
 the caller to show with it.
 """
 
@@ -28,8 +29,8 @@ USER_AGENT = f"newsletter/{__version__} (a tool that curates an email newsletter
 """No address in it: the PyPI project of that name is another one."""
 MAX_REDIRECTS = 5
 DEADLINE = 3
-"""The whole exchange may take this many times the timeout: a trickling server resets the
-read timeout with every byte."""
+"""The whole exchange (connecting, every redirect, the headers and the body) may take this
+many times the timeout: a trickling server resets the read timeout with every byte."""
 
 Failure = Literal["no-answer", "bad-answer", "bad-redirect", "too-large"]
 """Why a request failed: nothing came (no host, refused, timed out, too slow), what came was
@@ -82,13 +83,14 @@ class Client:
         import httpx
 
         from newsletter.web.decoding import ACCEPT_ENCODING
+        from newsletter.web.transport import transport
 
         self.timeout = timeout
         self.concurrency = max(1, concurrency)
         self._http = httpx.Client(
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=self.concurrency),
+            transport=transport(limits=httpx.Limits(max_connections=self.concurrency)),
             follow_redirects=False,  # followed by hand: each hop is checked first
         )
 
@@ -113,20 +115,26 @@ class Client:
         body is a FetchError, or with `truncate` is cut at `limit`."""
         import httpx
 
-        until = time.monotonic() + DEADLINE * self.timeout
+        from newsletter.web.transport import DeadlinePassed, deadline
+
+        seconds = DEADLINE * self.timeout
+        until = time.monotonic() + seconds
         try:
-            response, hops = self._follow(method, url, accept)
-            try:
-                head = _response(url, response, hops, b"")
-                if read_if is not None and not read_if(head):
-                    limit = 0
-                if limit and not truncate and _length(response, limit):
-                    raise FetchError(f"larger than {size_text(limit)}", "too-large")
-                body = self._read(response, limit, truncate, until) if limit else b""
-            finally:
-                response.close()
+            with deadline(until):
+                response, hops = self._follow(method, url, accept)
+                try:
+                    head = _response(url, response, hops, b"")
+                    if read_if is not None and not read_if(head):
+                        limit = 0
+                    if limit and not truncate and _length(response, limit):
+                        raise FetchError(f"larger than {size_text(limit)}", "too-large")
+                    body = self._read(response, limit, truncate, until) if limit else b""
+                finally:
+                    response.close()
         except FetchError:
             raise
+        except DeadlinePassed:
+            raise FetchError(f"no full answer within {seconds:g} s", "no-answer") from None
         except httpx.TimeoutException:
             raise FetchError(f"no answer within {self.timeout:g} s", "no-answer") from None
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError, ValueError) as e:
@@ -180,6 +188,7 @@ class Client:
             encodings_of,
             unknown_encoding,
         )
+        from newsletter.web.transport import DeadlinePassed
 
         encodings = encodings_of(response.headers.get_list("content-encoding"))
         if unknown := unknown_encoding(encodings):
@@ -198,10 +207,8 @@ class Client:
                         if truncate:
                             return b"".join(chunks)[:limit]
                         raise FetchError(f"larger than {size_text(limit)}", "too-large")
-                    if time.monotonic() > until:
-                        seconds = DEADLINE * self.timeout
-                        message = f"the download took more than {seconds:g} s"
-                        raise FetchError(message, "no-answer")
+                    if time.monotonic() > until:  # unpacking takes time too
+                        raise DeadlinePassed
         except Overgrown:  # a layer inside unpacked past all reason: a bomb, whatever is cut
             raise FetchError(f"larger than {size_text(limit)}", "too-large") from None
         except DecodingError:

@@ -75,18 +75,20 @@ def page(
 
 class Hostile:
     """A server on 127.0.0.1 (or `host`) that answers each path as `routes` says, others with
-    a small page; it stops by itself after `lifetime` seconds or `most` connections."""
+    a small page, or greets each connection with `greet` before any request; it stops by
+    itself after `lifetime` seconds or `most` connections."""
 
     def __init__(
         self,
         routes: dict[str, Answer],
         *,
+        greet: Answer | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         lifetime: float = 60.0,
         most: int = 200,
     ) -> None:
-        self.routes, self.lifetime, self.most = routes, lifetime, most
+        self.routes, self.greet, self.lifetime, self.most = routes, greet, lifetime, most
         self.requests: list[str] = []  # "GET /path"
         self.heads: list[str] = []  # each request's line and headers, as they came
         self.stop = threading.Event()
@@ -125,6 +127,9 @@ class Hostile:
     def _answer(self, sock: socket.socket) -> None:
         with sock:
             sock.settimeout(5)
+            if self.greet is not None:
+                self.greet(Exchange(sock, "", "", self.stop))
+                return
             head = b""
             try:
                 while b"\r\n\r\n" not in head and len(head) < 65536:
