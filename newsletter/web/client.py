@@ -1,9 +1,9 @@
 """The one HTTP client: every request the tool makes (pages, feeds, links, images) goes here.
 
 Redirects are followed by hand, each hop checked (http(s) only, never from a public address
-into a private one); the whole exchange has a deadline, kept by the sockets under httpx
-(`transport`); a body is read raw and decompressed here in bounded pieces (`decoding`), never
-past a limit. Failures are one line without the URL, for
+into a private one, checked at the address connected to); the whole exchange has a deadline,
+kept by the sockets under httpx (`transport`); a body is read raw and decompressed here in
+bounded pieces (`decoding`), never past a limit. Failures are one line without the URL, for
 the caller to show with it.
 """
 
@@ -16,11 +16,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http import HTTPStatus
+from http.cookiejar import CookieJar
 from typing import TYPE_CHECKING, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from newsletter import __version__
-from newsletter.web.addresses import redirect_problem
+from newsletter.web.addresses import may_redirect_inward, redirect_problem
 
 if TYPE_CHECKING:
     import httpx
@@ -87,18 +88,30 @@ class Client:
 
         self.timeout = timeout
         self.concurrency = max(1, concurrency)
-        self._http = httpx.Client(
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
-            timeout=httpx.Timeout(timeout),
-            transport=transport(limits=httpx.Limits(max_connections=self.concurrency)),
-            follow_redirects=False,  # followed by hand: each hop is checked first
-        )
+        limits = httpx.Limits(max_connections=self.concurrency)
+        cookies = CookieJar()  # one jar, as for one client: sites that redirect may set some
+
+        def client(*, public_only: bool) -> httpx.Client:
+            return httpx.Client(
+                headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
+                cookies=cookies,
+                timeout=httpx.Timeout(timeout),
+                transport=transport(limits=limits, public_only=public_only),
+                follow_redirects=False,  # followed by hand: each hop is checked first
+            )
+
+        self._http = client(public_only=False)
+        # Redirects from a public address go through connections of their own, each made to
+        # an address found public: a connection left open by a request the editor asked for,
+        # to a private address, must not serve them.
+        self._public = client(public_only=True)
 
     def __enter__(self) -> Client:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._http.close()
+        self._public.close()
 
     def fetch(
         self,
@@ -115,7 +128,7 @@ class Client:
         body is a FetchError, or with `truncate` is cut at `limit`."""
         import httpx
 
-        from newsletter.web.transport import DeadlinePassed, deadline
+        from newsletter.web.transport import AddressRefused, DeadlinePassed, deadline
 
         seconds = DEADLINE * self.timeout
         until = time.monotonic() + seconds
@@ -135,6 +148,8 @@ class Client:
             raise
         except DeadlinePassed:
             raise FetchError(f"no full answer within {seconds:g} s", "no-answer") from None
+        except AddressRefused as refused:
+            raise FetchError(str(refused), "bad-redirect") from None
         except httpx.TimeoutException:
             raise FetchError(f"no answer within {self.timeout:g} s", "no-answer") from None
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError, ValueError) as e:
@@ -163,8 +178,9 @@ class Client:
     def _follow(self, method: str, url: str, accept: str) -> tuple[httpx.Response, int]:
         """The final response to `method url` (open: close it), and the redirects taken."""
         request = self._http.build_request(method, url, headers={"Accept": accept})
+        via = self._http
         for hops in range(MAX_REDIRECTS + 1):
-            response = self._http.send(request, stream=True)
+            response = via.send(request, stream=True)
             if response.next_request is None:
                 return response, hops
             response.close()
@@ -173,8 +189,11 @@ class Client:
             if scheme not in ("http", "https"):
                 message = f"the server redirects to a {scheme}: address, not an http(s) one"
                 raise FetchError(message, "bad-redirect")
-            if problem := redirect_problem(str(response.url), str(request.url)):
+            origin = str(response.url)
+            if problem := redirect_problem(origin, str(request.url)):
                 raise FetchError(problem, "bad-redirect")
+            # A host name is checked at the address `via` connects to, not looked up here.
+            via = self._http if may_redirect_inward(origin) else self._public
         raise FetchError(f"more than {MAX_REDIRECTS} redirects (a redirect loop?)", "bad-redirect")
 
     def _read(self, response: httpx.Response, limit: int, truncate: bool, until: float) -> bytes:

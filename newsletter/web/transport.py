@@ -1,9 +1,12 @@
-"""The sockets under the client: one deadline over every wait of a request.
+"""The sockets under the client: one deadline over every wait of a request, and host names
+resolved once, checked, and connected to as checked.
 
 httpx gives each read its own timeout, which a server sending a byte a second never meets;
 here every wait (resolving, connecting, the TLS handshake, each read and write, on every
 redirect hop and the body) is cut short at the deadline of the request under way in this
-thread.
+thread. And a redirect's host name is checked at the address the socket then connects to,
+so DNS that answers one address to a check and another to the connection (rebinding) cannot
+lead a request into this machine's network.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpcore
 
+from newsletter.web.addresses import private_address
+
 if TYPE_CHECKING:
     import httpx
 
@@ -29,6 +34,10 @@ _request = threading.local()  # the deadline of the request this thread is makin
 
 class DeadlinePassed(Exception):
     """The request, all of it, took longer than its deadline."""
+
+
+class AddressRefused(Exception):
+    """A redirect's host is on this machine or a private network; the message says which."""
 
 
 @contextmanager
@@ -42,8 +51,9 @@ def deadline(at: float) -> Iterator[None]:
         _request.deadline = None
 
 
-def transport(*, limits: httpx.Limits) -> httpx.HTTPTransport:
-    """An httpx transport whose connections keep the deadline."""
+def transport(*, limits: httpx.Limits, public_only: bool) -> httpx.HTTPTransport:
+    """An httpx transport whose connections keep the deadline; with `public_only`, one that
+    connects only to public addresses (for redirects that must not lead inward)."""
     import httpx
 
     context = httpx.create_ssl_context()
@@ -54,7 +64,7 @@ def transport(*, limits: httpx.Limits) -> httpx.HTTPTransport:
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
-        network_backend=_Backend(),
+        network_backend=_Backend(public_only=public_only),
     )
     return made
 
@@ -105,9 +115,11 @@ class _Stream(httpcore.NetworkStream):
 
 
 class _Backend(httpcore.NetworkBackend):
-    """Connects to the addresses its own look-up found, keeping the deadline."""
+    """Connects to the addresses its own look-up found, keeping the deadline; with
+    `public_only`, refuses a host that has any private address."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, public_only: bool) -> None:
+        self._public_only = public_only
         self._sockets = httpcore.SyncBackend()
 
     def connect_tcp(
@@ -119,8 +131,13 @@ class _Backend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         addresses = _wait(lambda t: _resolve(host, port, t), timeout)
+        if self._public_only:
+            for address in addresses:
+                if problem := private_address(host, address):
+                    raise AddressRefused(problem)
         failure: Exception = httpcore.ConnectError(f"no address for {host}")
         for address in addresses:
+            # To the address checked, by number: no second look-up may answer another.
             connect = partial(
                 self._sockets.connect_tcp,
                 address,
