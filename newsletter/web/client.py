@@ -131,9 +131,8 @@ class Client:
         from newsletter.web.transport import AddressRefused, DeadlinePassed, deadline
 
         seconds = DEADLINE * self.timeout
-        until = time.monotonic() + seconds
         try:
-            with deadline(until):
+            with deadline(time.monotonic() + seconds):
                 response, hops = self._follow(method, url, accept)
                 try:
                     head = _response(url, response, hops, b"")
@@ -141,7 +140,7 @@ class Client:
                         limit = 0
                     if limit and not truncate and _length(response, limit):
                         raise FetchError(f"larger than {size_text(limit)}", "too-large")
-                    body = self._read(response, limit, truncate, until) if limit else b""
+                    body = self._read(response, limit, truncate) if limit else b""
                 finally:
                     response.close()
         except FetchError:
@@ -196,43 +195,20 @@ class Client:
             via = self._http if may_redirect_inward(origin) else self._public
         raise FetchError(f"more than {MAX_REDIRECTS} redirects (a redirect loop?)", "bad-redirect")
 
-    def _read(self, response: httpx.Response, limit: int, truncate: bool, until: float) -> bytes:
+    def _read(self, response: httpx.Response, limit: int, truncate: bool) -> bytes:
         """The body, decompressed as it comes, up to `limit` bytes (a longer one is refused or,
         with `truncate`, cut); no layer of compression may unpack much past the limit."""
-        from newsletter.web.decoding import (
-            PIECE,
-            Decoder,
-            DecodingError,
-            Overgrown,
-            encodings_of,
-            unknown_encoding,
-        )
-        from newsletter.web.transport import DeadlinePassed
+        from newsletter.web import decoding
 
-        encodings = encodings_of(response.headers.get_list("content-encoding"))
-        if unknown := unknown_encoding(encodings):
-            message = f"the server compressed the answer as {unknown}, which is not supported"
-            raise FetchError(message, "bad-answer")
-        # Compressed data is hardly larger than what it holds: twice the limit is plenty.
-        decoder = Decoder(encodings, cap=2 * limit + PIECE)
-        chunks: list[bytes] = []
-        size = 0
+        encodings = decoding.encodings_of(response.headers.get_list("content-encoding"))
         try:
-            for raw in response.iter_raw():
-                for piece in decoder.decode(raw):
-                    chunks.append(piece)
-                    size += len(piece)
-                    if size > limit:
-                        if truncate:
-                            return b"".join(chunks)[:limit]
-                        raise FetchError(f"larger than {size_text(limit)}", "too-large")
-                    if time.monotonic() > until:  # unpacking takes time too
-                        raise DeadlinePassed
-        except Overgrown:  # a layer inside unpacked past all reason: a bomb, whatever is cut
+            return decoding.read(response.iter_raw(), encodings, limit, truncate=truncate)
+        except decoding.TooLarge:
             raise FetchError(f"larger than {size_text(limit)}", "too-large") from None
-        except DecodingError:
+        except decoding.Undecodable as error:
+            raise FetchError(str(error), "bad-answer") from None
+        except decoding.DecodingError:
             raise FetchError("the compressed data is damaged", "bad-answer") from None
-        return b"".join(chunks)
 
 
 def _length(response: httpx.Response, limit: int) -> bool:

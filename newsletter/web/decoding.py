@@ -1,31 +1,55 @@
 """A body's Content-Encoding undone layer by layer, in pieces of bounded size.
 
 Every layer hands on at most `PIECE` bytes at a time and keeps the rest of its input for the
-next call, so a body compressed twice (or ten times) never unpacks more than the reader asks
-for: 2 kB of gzip inside gzip can hold a gigabyte.
+next call, so a body compressed twice (or three times) never unpacks more than the reader
+asks for: 2.5 kB of gzip inside gzip can hold a gigabyte.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 ACCEPT_ENCODING = "gzip, deflate"
 """What the client asks for: the encodings it can undo in bounded pieces."""
 PIECE = 64 * 1024
 """The most bytes one layer hands on at a time."""
+MAX_LAYERS = 3
+"""The most encodings undone: servers compress twice by mistake, never ten times."""
 
 
 class DecodingError(Exception):
     """Compressed data that does not decompress."""
 
 
-class UnknownEncoding(Exception):
-    """A Content-Encoding the client cannot undo; its name is the message."""
+class Undecodable(Exception):
+    """Encodings the client cannot undo in bounds; the message says why."""
 
 
-class Overgrown(Exception):
-    """A layer unpacked to more than the limit allows: a compression bomb."""
+class TooLarge(Exception):
+    """A body, or a layer of its compression, unpacks to more than the limit."""
+
+
+def read(
+    chunks: Iterable[bytes], encodings: Sequence[str], limit: int, *, truncate: bool = False
+) -> bytes:
+    """The body sent as `chunks` with its `encodings` undone, of at most `limit` bytes: a
+    longer one is TooLarge or, with `truncate`, cut there."""
+    if len(encodings) > MAX_LAYERS:
+        raise Undecodable(f"the server compressed the answer {len(encodings)} times")
+    # Compressed data is hardly larger than what it holds: twice the limit is plenty.
+    decoder = Decoder(encodings, cap=2 * limit + PIECE)
+    pieces: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        for piece in decoder.decode(chunk):
+            pieces.append(piece)
+            size += len(piece)
+            if size > limit:
+                if truncate:
+                    return b"".join(pieces)[:limit]
+                raise TooLarge
+    return b"".join(pieces)
 
 
 class Decoder:
@@ -55,14 +79,6 @@ def encodings_of(header_values: Sequence[str]) -> list[str]:
     return [name.strip() for value in header_values for name in value.split(",") if name.strip()]
 
 
-def unknown_encoding(encodings: Sequence[str]) -> str | None:
-    """The first of `encodings` that cannot be undone (br, zstd, compress...), or None."""
-    for name in encodings:
-        if name.strip().lower() not in _WBITS and name.strip().lower() != "identity":
-            return name.strip()
-    return None
-
-
 # gzip, or zlib's own wrapping for deflate (raw deflate is tried when that fails, as servers
 # send both), as zlib.decompressobj wants them said.
 _WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
@@ -73,7 +89,7 @@ class _Inflater:
 
     def __init__(self, name: str, cap: int) -> None:
         if name not in _WBITS:
-            raise UnknownEncoding(name)
+            raise Undecodable(f"the server compressed the answer as {name}, which is not supported")
         self._wbits = _WBITS[name]
         self._inflate = zlib.decompressobj(self._wbits)
         self._started = False
@@ -85,7 +101,7 @@ class _Inflater:
             piece = self._decompress(data)
             self._produced += len(piece)
             if self._produced > self._cap:
-                raise Overgrown
+                raise TooLarge  # a bomb inside: whatever the body is cut to, it is not this
             if piece:
                 yield piece
             data = self._inflate.unconsumed_tail
