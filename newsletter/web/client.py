@@ -89,6 +89,7 @@ class Client:
         self.timeout = timeout
         self.concurrency = max(1, concurrency)
         limits = httpx.Limits(max_connections=self.concurrency)
+        context = httpx.create_ssl_context()  # certificates from certifi, or SSL_CERT_FILE
         cookies = CookieJar()  # one jar, as for one client: sites that redirect may set some
 
         def client(*, public_only: bool) -> httpx.Client:
@@ -96,7 +97,7 @@ class Client:
                 headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
                 cookies=cookies,
                 timeout=httpx.Timeout(timeout),
-                transport=transport(limits=limits, public_only=public_only),
+                transport=transport(limits=limits, context=context, public_only=public_only),
                 follow_redirects=False,  # followed by hand: each hop is checked first
             )
 

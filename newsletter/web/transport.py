@@ -51,12 +51,13 @@ def deadline(at: float) -> Iterator[None]:
         _request.deadline = None
 
 
-def transport(*, limits: httpx.Limits, public_only: bool) -> httpx.HTTPTransport:
+def transport(
+    *, limits: httpx.Limits, context: ssl.SSLContext, public_only: bool
+) -> httpx.HTTPTransport:
     """An httpx transport whose connections keep the deadline; with `public_only`, one that
     connects only to public addresses (for redirects that must not lead inward)."""
     import httpx
 
-    context = httpx.create_ssl_context()
     made = httpx.HTTPTransport(verify=context, limits=limits)
     # httpx takes no network backend: its pool is replaced by one alike but for the backend.
     made._pool = httpcore.ConnectionPool(
