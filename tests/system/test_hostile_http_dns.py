@@ -16,6 +16,7 @@ import ssl
 import subprocess
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -134,11 +135,28 @@ def test_a_private_origin_may_redirect_to_a_private_name(
     assert result.body == b"<title>secret</title>"
 
 
+@contextmanager
+def serving(server: http.server.ThreadingHTTPServer) -> Iterator[int]:
+    """`server` answering, on its port, until the block ends or a minute has passed."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    timer = threading.Timer(60, server.shutdown)
+    timer.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        timer.cancel()
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
 class _KeepAlive(http.server.BaseHTTPRequestHandler):
     """HTTP/1.1 with keep-alive: /page is a page, /story redirects to the Location header
     the server was given."""
 
     protocol_version = "HTTP/1.1"
+    timeout = 5  # an idle connection is closed after that
     location = ""
     paths: ClassVar[list[str]] = []
 
@@ -163,21 +181,14 @@ def test_a_connection_left_open_to_a_private_host_serves_no_redirect_from_a_publ
     dns.answers["intranet.example"] = [[PRIVATE]]
     dns.answers["news.example"] = [[PRIVATE]]
     server = http.server.ThreadingHTTPServer((PRIVATE, 0), _KeepAlive)
-    port = server.server_address[1]
-    _KeepAlive.location = f"http://intranet.example:{port}/page"
     _KeepAlive.paths.clear()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with serving(server) as port:
+        _KeepAlive.location = f"http://intranet.example:{port}/page"
         # In turn: the editor's own intranet page first, left open for more requests.
         first, second = fetch_pages(
             [f"http://intranet.example:{port}/page", f"http://news.example:{port}/story"],
             concurrency=1,
         )
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
     assert isinstance(first, FetchedPage), first
     assert str(second) == (
         f"the server redirected to a private address (intranet.example, at {PRIVATE}): refused"
@@ -208,6 +219,8 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 class _Secure(http.server.BaseHTTPRequestHandler):
     """/story redirects to https://other.example (same port); /page shows the Host header."""
+
+    timeout = 5
 
     def do_GET(self) -> None:  # the name http.server calls
         host = self.headers.get("Host", "")
@@ -246,15 +259,8 @@ def test_tls_and_the_host_header_name_the_host_not_the_address_connected_to(
     except OSError:
         pytest.skip("127.0.0.2 is not on the loopback interface here")
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with serving(server) as port:
         [result] = fetch_pages([f"https://news.example:{port}/story"])
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
     assert isinstance(result, FetchedPage), result
     assert result.final_url == f"https://other.example:{port}/page"
     assert result.body == f"<title>other.example:{port}</title>".encode()
