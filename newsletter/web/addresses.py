@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import socket
 from urllib.parse import urlsplit
 
 from newsletter.model.urls import ip_literal
@@ -14,18 +13,37 @@ def redirect_problem(origin: str, target: str) -> str | None:
 
     A public address may not send the request to a private one (loopback, private network,
     link-local, unspecified, `localhost`): that would fetch an internal page into a newsletter.
-    The target's host name is resolved to tell; the origin counts as private only when it is
-    written as such (an IP address, `localhost`), and then may redirect anywhere.
+    Here the target is judged as written; a host name, by the address it is found at when the
+    request connects to it (`private_address`), for DNS may answer otherwise the second time
+    it is asked. The origin counts as private only when it is written as such (an IP address,
+    `localhost`), and then may redirect anywhere.
     """
-    private = _private_host(target, resolve=True)
-    if private is None or _private_host(origin) is not None:
+    if may_redirect_inward(origin):
         return None
+    private = _private_host(target)
+    return None if private is None else _refused(private)
+
+
+def may_redirect_inward(origin: str) -> bool:
+    """Whether `origin` may redirect to a private address: it is written as one itself."""
+    return _private_host(origin) is not None
+
+
+def private_address(host: str, address: str) -> str | None:
+    """Why a redirect to `host` must not connect to `address`, one of the addresses it was
+    found at, or None when `address` is public."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if _is_public(ip):
+        return None
+    return _refused(host if ip_literal(host) is not None else f"{host}, at {ip}")
+
+
+def _refused(private: str) -> str:
     return f"the server redirected to a private address ({private}): refused"
 
 
-def _private_host(url: str, *, resolve: bool = False) -> str | None:
-    """The host of `url` when it names this machine or a private network, else None; with
-    `resolve`, also a host name that DNS (or /etc/hosts) gives a private address."""
+def _private_host(url: str) -> str | None:
+    """The host of `url` when it is written as this machine or a private network, else None."""
     try:
         host = (urlsplit(url).hostname or "").rstrip(".")
     except ValueError:
@@ -34,7 +52,7 @@ def _private_host(url: str, *, resolve: bool = False) -> str | None:
         return host
     address = ip_literal(host)
     if address is None:
-        return _resolves_privately(host) if resolve else None
+        return None
     return None if _is_public(address) else host
 
 
@@ -42,16 +60,3 @@ def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     return address.is_global
-
-
-def _resolves_privately(host: str) -> str | None:
-    """`host` if any address it resolves to is not a public one, else None."""
-    try:
-        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
-        return None  # the request will fail on its own
-    for *_, sockaddr in found:
-        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
-        if not _is_public(address):
-            return f"{host}, at {address}"
-    return None

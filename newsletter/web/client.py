@@ -1,9 +1,10 @@
 """The one HTTP client: every request the tool makes (pages, feeds, links, images) goes here.
 
 Redirects are followed by hand, each hop checked (http(s) only, never from a public address
-into a private one); the whole exchange has a deadline; a body is read in bounded chunks,
-decompressed, and never past a limit. Failures are one line without the URL, for the
-caller to show with it.
+into a private one, checked at the address connected to); the whole exchange has a deadline,
+kept by the sockets under httpx (`transport`); a body is read raw and decompressed here in
+bounded pieces (`decoding`), never past a limit. Failures are one line without the URL, for
+the caller to show with it.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http import HTTPStatus
+from http.cookiejar import CookieJar
 from typing import TYPE_CHECKING, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from newsletter import __version__
-from newsletter.web.addresses import redirect_problem
+from newsletter.web.addresses import may_redirect_inward, redirect_problem
 
 if TYPE_CHECKING:
     import httpx
@@ -28,8 +30,8 @@ USER_AGENT = f"newsletter/{__version__} (a tool that curates an email newsletter
 """No address in it: the PyPI project of that name is another one."""
 MAX_REDIRECTS = 5
 DEADLINE = 3
-"""The whole exchange may take this many times the timeout: a trickling server resets the
-read timeout with every byte."""
+"""The whole exchange (connecting, every redirect, the headers and the body) may take this
+many times the timeout: a trickling server resets the read timeout with every byte."""
 
 Failure = Literal["no-answer", "bad-answer", "bad-redirect", "too-large"]
 """Why a request failed: nothing came (no host, refused, timed out, too slow), what came was
@@ -60,7 +62,7 @@ class Response:
     reason: str
     media_type: str  # from Content-Type, without parameters, lower-case; "" if none
     charset: str | None  # from Content-Type, if any
-    length: int | None  # from Content-Length, if any
+    length: int | None  # from Content-Length, if any and the body is not compressed
     body: bytes
 
     @property
@@ -81,20 +83,36 @@ class Client:
     def __init__(self, *, timeout: float, concurrency: int = 4) -> None:
         import httpx
 
+        from newsletter.web.decoding import ACCEPT_ENCODING
+        from newsletter.web.transport import transport
+
         self.timeout = timeout
         self.concurrency = max(1, concurrency)
-        self._http = httpx.Client(
-            headers={"User-Agent": USER_AGENT},
-            timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=self.concurrency),
-            follow_redirects=False,  # followed by hand: each hop is checked first
-        )
+        limits = httpx.Limits(max_connections=self.concurrency)
+        context = httpx.create_ssl_context()  # certificates from certifi, or SSL_CERT_FILE
+        cookies = CookieJar()  # one jar, as for one client: sites that redirect may set some
+
+        def client(*, public_only: bool) -> httpx.Client:
+            return httpx.Client(
+                headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
+                cookies=cookies,
+                timeout=httpx.Timeout(timeout),
+                transport=transport(limits=limits, context=context, public_only=public_only),
+                follow_redirects=False,  # followed by hand: each hop is checked first
+            )
+
+        self._http = client(public_only=False)
+        # Redirects from a public address go through connections of their own, each made to
+        # an address found public: a connection left open by a request the editor asked for,
+        # to a private address, must not serve them.
+        self._public = client(public_only=True)
 
     def __enter__(self) -> Client:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._http.close()
+        self._public.close()
 
     def fetch(
         self,
@@ -111,20 +129,27 @@ class Client:
         body is a FetchError, or with `truncate` is cut at `limit`."""
         import httpx
 
-        deadline = time.monotonic() + DEADLINE * self.timeout
+        from newsletter.web.transport import AddressRefused, DeadlinePassed, deadline
+
+        seconds = DEADLINE * self.timeout
         try:
-            response, hops = self._follow(method, url, accept)
-            try:
-                head = _response(url, response, hops, b"")
-                if read_if is not None and not read_if(head):
-                    limit = 0
-                if limit and not truncate and head.length is not None and head.length > limit:
-                    raise FetchError(f"larger than {size_text(limit)}", "too-large")
-                body = self._read(response, limit, truncate, deadline) if limit else b""
-            finally:
-                response.close()
+            with deadline(time.monotonic() + seconds):
+                response, hops = self._follow(method, url, accept)
+                try:
+                    head = _response(url, response, hops, b"")
+                    if read_if is not None and not read_if(head):
+                        limit = 0
+                    if limit and not truncate and _length(response, limit):
+                        raise FetchError(f"larger than {size_text(limit)}", "too-large")
+                    body = self._read(response, limit, truncate) if limit else b""
+                finally:
+                    response.close()
         except FetchError:
             raise
+        except DeadlinePassed:
+            raise FetchError(f"no full answer within {seconds:g} s", "no-answer") from None
+        except AddressRefused as refused:
+            raise FetchError(str(refused), "bad-redirect") from None
         except httpx.TimeoutException:
             raise FetchError(f"no answer within {self.timeout:g} s", "no-answer") from None
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError, ValueError) as e:
@@ -153,8 +178,9 @@ class Client:
     def _follow(self, method: str, url: str, accept: str) -> tuple[httpx.Response, int]:
         """The final response to `method url` (open: close it), and the redirects taken."""
         request = self._http.build_request(method, url, headers={"Accept": accept})
+        via = self._http
         for hops in range(MAX_REDIRECTS + 1):
-            response = self._http.send(request, stream=True)
+            response = via.send(request, stream=True)
             if response.next_request is None:
                 return response, hops
             response.close()
@@ -163,29 +189,41 @@ class Client:
             if scheme not in ("http", "https"):
                 message = f"the server redirects to a {scheme}: address, not an http(s) one"
                 raise FetchError(message, "bad-redirect")
-            if problem := redirect_problem(str(response.url), str(request.url)):
+            origin = str(response.url)
+            if problem := redirect_problem(origin, str(request.url)):
                 raise FetchError(problem, "bad-redirect")
+            # A host name is checked at the address `via` connects to, not looked up here.
+            via = self._http if may_redirect_inward(origin) else self._public
         raise FetchError(f"more than {MAX_REDIRECTS} redirects (a redirect loop?)", "bad-redirect")
 
-    def _read(self, response: httpx.Response, limit: int, truncate: bool, deadline: float) -> bytes:
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_bytes():  # decompressed: the limit also stops a gzip bomb
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                if truncate:
-                    break
-                raise FetchError(f"larger than {size_text(limit)}", "too-large")
-            if time.monotonic() > deadline:
-                seconds = DEADLINE * self.timeout
-                raise FetchError(f"the download took more than {seconds:g} s", "no-answer")
-        return b"".join(chunks)[:limit]
+    def _read(self, response: httpx.Response, limit: int, truncate: bool) -> bytes:
+        """The body, decompressed as it comes, up to `limit` bytes (a longer one is refused or,
+        with `truncate`, cut); no layer of compression may unpack much past the limit."""
+        from newsletter.web import decoding
+
+        encodings = decoding.encodings_of(response.headers.get_list("content-encoding"))
+        try:
+            return decoding.read(response.iter_raw(), encodings, limit, truncate=truncate)
+        except decoding.TooLarge:
+            raise FetchError(f"larger than {size_text(limit)}", "too-large") from None
+        except decoding.Undecodable as error:
+            raise FetchError(str(error), "bad-answer") from None
+        except decoding.DecodingError:
+            raise FetchError("the compressed data is damaged", "bad-answer") from None
+
+
+def _length(response: httpx.Response, limit: int) -> bool:
+    """Whether the response's Content-Length says its body is over `limit`."""
+    length = response.headers.get("content-length", "")
+    return length.isdigit() and int(length) > limit
 
 
 def _response(url: str, response: httpx.Response, hops: int, body: bytes) -> Response:
     content_type = response.headers.get("content-type", "")
     length = response.headers.get("content-length", "")
+    # Of a compressed body, Content-Length tells the bytes sent, not the size of what it holds.
+    encodings = response.headers.get_list("content-encoding", split_commas=True)
+    encoded = any(name.lower() != "identity" for name in encodings)
     return Response(
         url=url,
         final_url=str(response.url),
@@ -194,7 +232,7 @@ def _response(url: str, response: httpx.Response, hops: int, body: bytes) -> Res
         reason=response.reason_phrase,
         media_type=content_type.partition(";")[0].strip().lower(),
         charset=response.charset_encoding,
-        length=int(length) if length.isdigit() else None,
+        length=int(length) if length.isdigit() and not encoded else None,
         body=body,
     )
 
@@ -234,8 +272,6 @@ def _failure(error: Exception, url: str) -> FetchError:
         if isinstance(cause, ssl.SSLError):
             reason = (cause.reason or str(cause)).lower().replace("_", " ")
             return FetchError(f"no secure (TLS) connection could be made: {reason}", "no-answer")
-        if isinstance(cause, httpx.DecodingError):
-            return FetchError("the compressed data is damaged", "bad-answer")
         if isinstance(cause, httpx.RemoteProtocolError):
             message = "the server broke off the connection or answered gibberish"
             return FetchError(message, "bad-answer")
