@@ -54,20 +54,23 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             with site.lock:
                 site.requests.append(self.path)
-                site.in_flight += 1
-                site.most_in_flight = max(site.most_in_flight, site.in_flight)
-            try:
-                self._answer()
-            finally:
-                with site.lock:
-                    site.in_flight -= 1
+            self._answer()
 
         def _answer(self) -> None:
             page = site.pages.get(self.path)
             if page is None:
                 page = Response(b"<h1>Not found</h1>", status=404)
-            if page.delay:
-                time.sleep(page.delay)
+            # In flight while the server works on it: counted down before the answer is sent,
+            # since the client may send its next request as soon as it has it.
+            with site.lock:
+                site.in_flight += 1
+                site.most_in_flight = max(site.most_in_flight, site.in_flight)
+            try:
+                if page.delay:
+                    time.sleep(page.delay)
+            finally:
+                with site.lock:
+                    site.in_flight -= 1
             try:
                 self.send_response(page.status)
                 self.send_header("Content-Type", page.content_type)

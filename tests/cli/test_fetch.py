@@ -97,6 +97,12 @@ PUBLIC = "https://news.example/story"
         (PUBLIC, "http://[fd12:3456::1]/", "fd12:3456::1"),
         (PUBLIC, "http://[fe80::1]/", "fe80::1"),
         (PUBLIC, "http://[::ffff:127.0.0.1]/", "::ffff:127.0.0.1"),
+        # IPv6 addresses that carry an IPv4 one reach it: NAT64, 6to4, IPv4-compatible.
+        (PUBLIC, "http://[64:ff9b::7f00:1]/", "64:ff9b::7f00:1"),
+        (PUBLIC, "http://[2002:7f00:1::]/", "2002:7f00:1::"),
+        (PUBLIC, "http://[2002:a00:1::1]/", "2002:a00:1::1"),
+        (PUBLIC, "http://[::127.0.0.1]/", "::127.0.0.1"),
+        (PUBLIC, "http://[64:ff9b::808:808]/", None),  # NAT64 to 8.8.8.8: public
         # Spellings of 127.0.0.1 that the system's resolver accepts too.
         (PUBLIC, "http://2130706433/", "2130706433"),
         (PUBLIC, "http://0x7f.1/", "0x7f.1"),
