@@ -58,7 +58,7 @@ def _under(url: SplitResult, page: SplitResult) -> bool:
     if (url.scheme.lower(), url.netloc.lower()) != (page.scheme.lower(), page.netloc.lower()):
         return False
     base = page.path.rstrip("/")
-    return url.path.rstrip("/") == base or url.path.startswith(base + "/")
+    return url.path == base or url.path.startswith(base + "/")
 
 
 def tag_html(html: str, tag: Callable[[str], str]) -> str:

@@ -270,6 +270,8 @@ def test_without_utm_settings_the_rendition_is_the_same_one() -> None:
         ("https://example.org/weeklyish/", False),
         ("https://example.org/weekly/unsubscribe?list=3", True),
         ("https://example.org:8443/weekly/", False),  # another port is another site
+        ("https://example.org/weekl", False),
+        ("https://example.org", False),
     ],
 )
 def test_the_newsletters_own_pages_are_its_pages_and_what_is_below_them(
@@ -277,3 +279,16 @@ def test_the_newsletters_own_pages_are_its_pages_and_what_is_below_them(
 ) -> None:
     tag = _tag(own=("https://example.org/weekly",))
     assert (tag(url) == url) is own_page
+
+
+def test_an_own_page_at_the_root_of_a_site_covers_the_site() -> None:
+    tag = _tag(own=("https://example.org/",))
+    assert tag("https://example.org") == "https://example.org"
+    assert tag("https://example.org/anything") == "https://example.org/anything"
+    assert tag("https://example.net/") == f"https://example.net/?{TAGS}"
+
+
+def test_an_own_page_is_matched_by_its_whole_last_segment() -> None:
+    tag = _tag(own=("https://example.org/inboX",))
+    assert tag("https://example.org/inboX/12") == "https://example.org/inboX/12"
+    assert tag("https://example.org/inbo") == f"https://example.org/inbo?{TAGS}"
