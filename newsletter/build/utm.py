@@ -34,7 +34,7 @@ def tagger(utm: UtmSettings, issue: Issue, slug: str, own: Iterable[str]) -> Cal
         if has_template_syntax(url):
             return url
         parts = urlsplit(url)
-        host = (parts.hostname or "").removeprefix("www.")
+        host = parts.hostname or ""  # www.example.org ends with .example.org: excluded too
         if (
             parts.scheme not in ("http", "https")
             or any(_under(parts, page) for page in pages)
