@@ -27,7 +27,8 @@ def write_atomic(
 ) -> None:
     """Write `data` to `path` through a temporary file and a rename: a crash at any moment
     leaves either the old file or the new one, never a mix. The file keeps its mode; a
-    symbolic link at `path` is replaced, never followed. With `within`, a folder of the
+    symbolic link at `path` is replaced, never followed; anything else but a regular file
+    (a device, a FIFO, a folder) is refused (a UserError). With `within`, a folder of the
     path that is a symbolic link leading out of `within` is refused (a UserError). With
     `exclusive`, an existing file is never replaced (FileExistsError). Then the temporary
     files that killed writes to `path` left are removed. An OSError names `path`."""
@@ -36,6 +37,9 @@ def write_atomic(
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         info = path.lstat()
+        if not (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode)):
+            # A device (/dev/null), a FIFO, a folder: renaming over it would replace it.
+            raise UserError(f"{path} is not a regular file: refused to replace it")
         mode = info.st_mode & 0o7777 if stat.S_ISREG(info.st_mode) else 0o644
     except FileNotFoundError:
         mode = 0o644

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -280,3 +281,31 @@ def test_a_dist_folder_that_is_itself_a_link_out_is_refused(
     chosen = run(*command, "-o", str(project / "dist"))
     assert chosen.exit_code == 0, chosen.output
     assert list(elsewhere.iterdir()) != []
+
+
+@pytest.mark.parametrize("target", ["fifo", "folder", "device"])
+def test_an_output_that_is_no_regular_file_is_never_replaced(
+    project: Path, run: RunCli, target: str
+) -> None:
+    """Renaming over /dev/null would replace the device with a file, as root: refused."""
+    if target == "fifo":
+        path = project / "schema.json"
+        os.mkfifo(path)
+    elif target == "folder":
+        path = project / "schema.json"
+        path.mkdir()
+    else:
+        path = Path("/dev/null")
+    before = path.lstat()
+    result = run("schema", "-o", str(path))
+    if target == "folder":  # click refuses a folder for -o FILE already
+        assert result.exit_code == 2 and "is a directory" in result.stderr
+    else:
+        assert result.exit_code == 1
+        assert result.stderr == f"Error: {path} is not a regular file: refused to replace it\n"
+    after = path.lstat()
+    assert (after.st_mode, after.st_ino, after.st_rdev) == (
+        before.st_mode,
+        before.st_ino,
+        before.st_rdev,
+    )
