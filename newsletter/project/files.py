@@ -43,7 +43,10 @@ def write_atomic(
         mode = info.st_mode & 0o7777 if stat.S_ISREG(info.st_mode) else 0o644
     except FileNotFoundError:
         mode = 0o644
-    fd, tmp = _temporary(path)
+    try:
+        fd, tmp = _temporary(path)
+    except OSError as e:
+        raise OSError(e.errno, e.strerror, str(path)) from None
     try:
         # Open until renamed: its lock tells a later write that this one is still at work.
         with os.fdopen(fd, "wb") as f:
