@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -133,17 +136,48 @@ def format_loc(loc: Loc) -> str:
 def read_yaml(path: Path, display: str | None = None) -> Document:
     """Read and parse a YAML file; raise ProblemsError for anything that stops its use."""
     name = display or str(path)
-    try:
-        with path.open("rb") as f:
-            raw = f.read(MAX_BYTES + 1)
-    except OSError as e:
-        raise ProblemsError(
-            [Problem("file/unreadable", name, message=f"cannot read the file: {e.strerror}")]
-        ) from e
+    raw = _read_regular(path, name)
     if len(raw) > MAX_BYTES:
         message = f"the file is larger than {MAX_BYTES // 1_000_000} MB; is it the right file?"
         raise ProblemsError([Problem("file/unreadable", name, message=message)])
     return parse_yaml(raw, name)
+
+
+def _read_regular(path: Path, name: str) -> bytes:
+    """The first MAX_BYTES + 1 bytes of the regular file at `path`, refusing anything else at
+    once: reading a named pipe waits for a writer forever, and a device never ends."""
+
+    def refused(message: str) -> ProblemsError:
+        return ProblemsError([Problem("file/unreadable", name, message=message)])
+
+    try:
+        # stat before open: opening a device or a pipe can block, or do something.
+        mode = os.stat(path).st_mode
+        if stat.S_ISREG(mode):
+            # O_NONBLOCK: should the file become a pipe before the open, it must not block.
+            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+            fd = os.open(path, flags)
+            with open(fd, "rb") as f:
+                mode = os.fstat(fd).st_mode
+                if stat.S_ISREG(mode):
+                    return f.read(MAX_BYTES + 1)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise refused("cannot read the file: its symbolic links go round in a loop") from e
+        raise refused(f"cannot read the file: {e.strerror}") from e
+    raise refused(f"not a regular file but {_kind(mode)}")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
 
 
 def parse_yaml(raw: bytes, name: str, *, roundtrip: bool = False) -> Document:

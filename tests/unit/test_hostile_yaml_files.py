@@ -1,0 +1,83 @@
+"""What is not a regular file is refused at once, in one line."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from newsletter.build.yamlfile import read_yaml
+from newsletter.model.problems import ProblemsError
+from tests.conftest import ISSUE, located
+
+
+def _refused(path: Path) -> list[str]:
+    """The problems of reading `path`, failing the test if reading blocks."""
+    outcome: list[list[str]] = []
+
+    def read() -> None:
+        try:
+            read_yaml(path, path.name)
+            outcome.append([])
+        except ProblemsError as e:
+            outcome.append([located(p) for p in e.problems])
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    if reader.is_alive():  # blocked opening a named pipe: let it go, and fail
+        with open(path, "wb"):
+            pass
+        pytest.fail(f"reading {path.name} blocked")
+    return outcome[0]
+
+
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.yaml")
+    assert _refused(tmp_path / "pipe.yaml") == ["pipe.yaml: not a regular file but a named pipe"]
+
+
+def test_a_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "folder.yaml").mkdir()
+    assert _refused(tmp_path / "folder.yaml") == ["folder.yaml: not a regular file but a folder"]
+
+
+def test_a_device_is_refused_without_reading_it() -> None:
+    assert _refused(Path("/dev/zero")) == ["zero: not a regular file but a device"]
+
+
+def test_a_socket_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        assert _refused(path) == ["s.yaml: not a regular file but a socket"]
+
+
+def test_a_link_to_a_named_pipe_is_refused(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "pipe")
+    assert _refused(tmp_path / "link.yaml") == ["link.yaml: not a regular file but a named pipe"]
+
+
+def test_symbolic_links_in_a_loop_are_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").symlink_to(tmp_path / "b.yaml")
+    (tmp_path / "b.yaml").symlink_to(tmp_path / "a.yaml")
+    assert _refused(tmp_path / "a.yaml") == [
+        "a.yaml: cannot read the file: its symbolic links go round in a loop"
+    ]
+
+
+def test_a_link_to_nothing_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    assert _refused(tmp_path / "gone.yaml") == [
+        "gone.yaml: cannot read the file: No such file or directory"
+    ]
+
+
+def test_a_link_to_a_regular_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / "issue.yaml").write_text(ISSUE)
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "issue.yaml")
+    assert _refused(tmp_path / "link.yaml") == []
