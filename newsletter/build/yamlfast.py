@@ -3,6 +3,7 @@ its place in the file; anything irregular is left to the round-trip parser to re
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -13,6 +14,9 @@ Loc = tuple[str | int, ...]
 Marks = dict[Loc, tuple[tuple[int, int], tuple[int, int]]]
 """Where each key and value stands: loc -> ((key line, column), (value line, column)), 0-based."""
 
+MAX_DEPTH = 64
+"""Levels of nesting, the top value being the first: an issue needs five, settings three."""
+
 
 class _Irregular(Exception):
     """Something the fast parser leaves to the round-trip one to report."""
@@ -21,10 +25,33 @@ class _Irregular(Exception):
 _CORE = "tag:yaml.org,2002:"
 _SCALARS = frozenset(_CORE + t for t in ("int", "float", "bool", "null"))
 
+# libyaml's composer recurses in C once per level of nesting, and 30,000 levels (60 KB)
+# overflow the C stack: a crash no handler can catch. A block collection starts at a line's
+# indentation or after the `- `, `? ` or `: ` that begin it, and one column holds at most two
+# levels (a mapping, and the list that is the value of one of its keys); a flow collection
+# opens every level with `[` or `{`. So text whose lines begin with fewer than 32 of those
+# characters and that has at most 128 brackets nests at most 2 * 32 + 128 + 1 levels deep:
+# under 70 KB of C stack, which even a thread with 128 KB of stack has.
+_INDENT = "[ \t\ufeff?:-]"
+_DEEP_FIRST_LINE = re.compile(f"{_INDENT}{{32}}")
+_DEEP_LINE = re.compile(f"\n{_INDENT}{{32}}")
+_DEEP_LINE_ANY_BREAK = re.compile(f"[\n\r\x85\u2028\u2029]{_INDENT}{{32}}")
+_BRACKETS = 128
+
+
+def shallow(text: str) -> bool:
+    """Whether libyaml can compose `text` without running out of C stack: a linear scan that
+    bounds the nesting from above (Markdown's `[` in an ordinary issue are far below it)."""
+    if text.count("[") + text.count("{") > _BRACKETS or _DEEP_FIRST_LINE.match(text):
+        return False
+    # Every line break libyaml knows; a search for `\n` alone is six times faster.
+    other = "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text
+    return (_DEEP_LINE_ANY_BREAK if other else _DEEP_LINE).search(text) is None
+
 
 def parse_fast(text: str) -> tuple[Any, Marks] | None:
     """Plain data and positions through libyaml (ruamel.yaml.clib), ten times faster than the
-    round-trip parser; None for an empty or irregular file."""
+    round-trip parser; None for an empty or irregular file. Only for `shallow` text."""
     from ruamel.yaml.nodes import MappingNode, SequenceNode
 
     yaml = YAML(typ="safe", pure=False)  # libyaml when ruamel.yaml.clib is there
@@ -50,8 +77,8 @@ def parse_fast(text: str) -> tuple[Any, Marks] | None:
         if id(node) in built:
             return built[id(node)]
         if isinstance(node, MappingNode):
-            if node.tag != _CORE + "map":
-                raise _Irregular
+            if node.tag != _CORE + "map" or (len(loc) >= MAX_DEPTH - 1 and node.value):
+                raise _Irregular  # the round-trip parser says where it nests too deep
             mapping: dict[Any, Any] = {}
             built[id(node)] = mapping
             for key_node, value_node in node.value:
@@ -68,7 +95,7 @@ def parse_fast(text: str) -> tuple[Any, Marks] | None:
                 mapping[key] = build(value_node, (*loc, key))
             return mapping
         if isinstance(node, SequenceNode):
-            if node.tag != _CORE + "seq":
+            if node.tag != _CORE + "seq" or (len(loc) >= MAX_DEPTH - 1 and node.value):
                 raise _Irregular
             items: list[Any] = []
             built[id(node)] = items

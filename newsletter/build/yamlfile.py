@@ -9,14 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import Node, ScalarNode
 
 from newsletter.build.yamlfast import Loc as Loc  # a place in a document, used with it
-from newsletter.build.yamlfast import Marks, parse_fast
+from newsletter.build.yamlfast import Marks, parse_fast, shallow
+from newsletter.build.yamlstrict import load_strict
 from newsletter.model.problems import Problem, ProblemsError
 
 MAX_BYTES = 1_000_000
@@ -27,38 +24,6 @@ MAX_NODES = 100_000
 
 MAX_TEXT = 2_000_000
 """...or a small file repeat one long text until it fills the memory (characters)."""
-
-
-class _TagError(Exception):
-    """An explicit YAML tag (`!!python/object`, `!!binary`, `!custom`): never needed here."""
-
-    def __init__(self, node: Node) -> None:
-        super().__init__(f"{node.ctag.handle}{node.ctag.suffix}")
-        self.mark = node.start_mark
-
-
-class _Constructor(RoundTripConstructor):
-    """Refuses explicit tags, and keeps timestamps as text so that a bad date is a validation
-    problem with a location."""
-
-    def construct_object(self, node: Node, deep: bool = False) -> Any:
-        if node.ctag.handle is not None:
-            raise _TagError(node)
-        return super().construct_object(node, deep)
-
-    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
-        if isinstance(node, ScalarNode):
-            return node.value
-        return super().construct_yaml_timestamp(node, values)
-
-    def construct_yaml_int(self, node: Any) -> Any:
-        if isinstance(node, ScalarNode) and len(node.value) > 30:
-            return node.value  # no number of an issue is this long: a validation problem
-        return super().construct_yaml_int(node)
-
-
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
-_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 
 
 @dataclass(frozen=True)
@@ -198,70 +163,19 @@ def parse_yaml(raw: bytes, name: str, *, roundtrip: bool = False) -> Document:
         raise ProblemsError(
             [Problem("yaml/syntax", name, line, column, "", "the file contains a NUL byte")]
         )
-    if not roundtrip:
-        try:
-            fast = parse_fast(text)
-        except RecursionError as e:
-            raise ProblemsError(
-                [Problem("yaml/syntax", name, message="the YAML is nested too deeply")]
-            ) from e
+    # libyaml for speed, if it cannot crash on the nesting; the round-trip parser for the
+    # rest and for every file the fast one finds irregular: its messages and positions are
+    # the ones to report.
+    if not roundtrip and shallow(text):
+        fast = parse_fast(text)
         if fast is not None:
             _check_size(fast[0], name)
             return Document(name, fast[0], fast[1])
-    # The round-trip parser, also for every file the fast one finds irregular: its messages
-    # and positions are the ones to report.
-    yaml = YAML(typ="rt", pure=True)
-    yaml.Constructor = _Constructor
-    try:
-        data = yaml.load(text)
-    except MarkedYAMLError as e:
-        raise ProblemsError([_yaml_problem(name, text, e)]) from e
-    except _TagError as e:
-        message = f"YAML tag {str(e)!r} is not allowed: write plain values"
-        problem = Problem("yaml/syntax", name, e.mark.line + 1, e.mark.column + 1, "", message)
-        raise ProblemsError([problem]) from e
-    except YAMLError as e:
-        raise ProblemsError([Problem("yaml/syntax", name, message=f"YAML error: {e}")]) from e
-    except RecursionError as e:
-        raise ProblemsError(
-            [Problem("yaml/syntax", name, message="the YAML is nested too deeply")]
-        ) from e
+    data = load_strict(text, name)
     if data is None:
         raise ProblemsError([Problem("yaml/syntax", name, 1, 1, "", "the file is empty")])
     _check_size(data, name)
     return Document(name, data)
-
-
-_UNCLOSED = {
-    "while scanning a quoted scalar": "the quote opened here is never closed",
-    "while parsing a flow sequence": "the list opened here with '[' is never closed",
-    "while parsing a flow mapping": "the mapping opened here with '{' is never closed",
-}
-
-
-def _yaml_problem(name: str, text: str, e: MarkedYAMLError) -> Problem:
-    problem, context = e.problem or "", e.context or ""
-    mark = e.problem_mark or e.context_mark
-    at_end = mark is not None and mark.index >= len(text.rstrip())
-    if at_end and e.context_mark is not None and context:
-        # "unexpected end of stream" helps nobody: point at what was left open.
-        mark = e.context_mark
-        what = _UNCLOSED.get(context, f"{context}, {problem}")
-    elif "duplicate key" in problem:
-        what = problem.split(" with value")[0]
-    elif problem.startswith("mapping values are not allowed"):
-        what = (
-            "a ': ' inside text that is not in quotes (write it in quotes:"
-            ' title: "Ferry strike: islands cut off"), or a line indented too deep'
-        )
-    elif problem.startswith("expected <block end>"):
-        what = "this line is not indented like the lines around it"
-    elif problem.startswith("but ") and context:
-        what = f"{context}, {problem}"
-    else:
-        what = problem or context or "invalid YAML"
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-    return Problem("yaml/syntax", name, line, column, "", f"YAML syntax error: {what}")
 
 
 def _check_size(data: Any, name: str) -> None:

@@ -1,0 +1,116 @@
+"""The round-trip parser (ruamel.yaml, pure Python) with the limits of an issue file, its
+errors in an editor's words: it reads every file the fast path leaves to it and every file to
+edit, so it refuses, with a place in the file, what no issue needs and what would crash it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
+from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.nodes import Node, ScalarNode
+
+from newsletter.build.yamlfast import MAX_DEPTH
+from newsletter.model.problems import Problem, ProblemsError
+
+
+class Refused(Exception):
+    """Valid YAML that an issue file may not hold, and where it stands."""
+
+    def __init__(self, message: str, mark: StreamMark) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
+class _Composer(Composer):
+    """Refuses nesting deeper than MAX_DEPTH, where it goes too deep."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if self.depth >= MAX_DEPTH and not isinstance(event, AliasEvent):
+            # Also what keeps Python's recursion in the composer and the constructor short.
+            message = f"the YAML nests more than {MAX_DEPTH} levels deep here"
+            raise Refused(message, event.start_mark)
+        return super().compose_node(parent, index)
+
+
+class _Constructor(RoundTripConstructor):
+    """Refuses explicit tags, and keeps timestamps as text so that a bad date is a validation
+    problem with a location."""
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        if node.ctag.handle is not None:
+            tag = f"{node.ctag.handle}{node.ctag.suffix}"
+            raise Refused(f"YAML tag {tag!r} is not allowed: write plain values", node.start_mark)
+        return super().construct_object(node, deep)
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        if isinstance(node, ScalarNode):
+            return node.value
+        return super().construct_yaml_timestamp(node, values)
+
+    def construct_yaml_int(self, node: Any) -> Any:
+        if isinstance(node, ScalarNode) and len(node.value) > 30:
+            return node.value  # no number of an issue is this long: a validation problem
+        return super().construct_yaml_int(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
+
+
+def load_strict(text: str, name: str) -> Any:
+    """The data of `text` (the file `name`) as ruamel's round-trip types; raises ProblemsError
+    with the problem located."""
+    yaml = YAML(typ="rt", pure=True)
+    yaml.Composer = _Composer
+    yaml.Constructor = _Constructor
+    try:
+        return yaml.load(text)
+    except Refused as e:
+        problem = Problem("yaml/syntax", name, e.mark.line + 1, e.mark.column + 1, "", e.message)
+        raise ProblemsError([problem]) from e
+    except MarkedYAMLError as e:
+        raise ProblemsError([_yaml_problem(name, text, e)]) from e
+    except YAMLError as e:
+        raise ProblemsError([Problem("yaml/syntax", name, message=f"YAML error: {e}")]) from e
+    except RecursionError as e:  # not expected below MAX_DEPTH; never a traceback, though
+        raise ProblemsError(
+            [Problem("yaml/syntax", name, message="the YAML is nested too deeply")]
+        ) from e
+
+
+_UNCLOSED = {
+    "while scanning a quoted scalar": "the quote opened here is never closed",
+    "while parsing a flow sequence": "the list opened here with '[' is never closed",
+    "while parsing a flow mapping": "the mapping opened here with '{' is never closed",
+}
+
+
+def _yaml_problem(name: str, text: str, e: MarkedYAMLError) -> Problem:
+    problem, context = e.problem or "", e.context or ""
+    mark = e.problem_mark or e.context_mark
+    at_end = mark is not None and mark.index >= len(text.rstrip())
+    if at_end and e.context_mark is not None and context:
+        # "unexpected end of stream" helps nobody: point at what was left open.
+        mark = e.context_mark
+        what = _UNCLOSED.get(context, f"{context}, {problem}")
+    elif "duplicate key" in problem:
+        what = problem.split(" with value")[0]
+    elif problem.startswith("mapping values are not allowed"):
+        what = (
+            "a ': ' inside text that is not in quotes (write it in quotes:"
+            ' title: "Ferry strike: islands cut off"), or a line indented too deep'
+        )
+    elif problem.startswith("expected <block end>"):
+        what = "this line is not indented like the lines around it"
+    elif problem.startswith("but ") and context:
+        what = f"{context}, {problem}"
+    else:
+        what = problem or context or "invalid YAML"
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+    return Problem("yaml/syntax", name, line, column, "", f"YAML syntax error: {what}")
