@@ -110,7 +110,7 @@ def _message(kind: str, value: Any, error: ErrorDetails) -> str:
     got = _describe(value)
     if kind in ("string_type", "str_type"):
         return f"expected text, got {got}"
-    if kind in ("int_type", "int_parsing", "int_from_float"):
+    if kind in ("int_type", "int_parsing", "int_from_float", "finite_number"):
         return f"expected a whole number, got {got}"
     if kind.startswith(("date_", "datetime_")):
         return f"not a valid date: {got} (write it as YYYY-MM-DD)"

@@ -17,6 +17,10 @@ Marks = dict[Loc, tuple[tuple[int, int], tuple[int, int]]]
 MAX_DEPTH = 64
 """Levels of nesting, the top value being the first: an issue needs five, settings three."""
 
+MAX_NUMBER_TEXT = 30
+"""No number of an issue or its settings is written longer (characters); a longer one stays
+text, so that the validation reports it: `-0x` and 4,000 digits is no number to compute with."""
+
 
 class _Irregular(Exception):
     """Something the fast parser leaves to the round-trip one to report."""
@@ -24,6 +28,8 @@ class _Irregular(Exception):
 
 _CORE = "tag:yaml.org,2002:"
 _SCALARS = frozenset(_CORE + t for t in ("int", "float", "bool", "null"))
+_OPEN = object()
+"""In place of a collection still being built: an alias to it is inside it."""
 
 # libyaml's composer recurses in C once per level of nesting, and 30,000 levels (60 KB)
 # overflow the C stack: a crash no handler can catch. A block collection starts at a line's
@@ -49,11 +55,40 @@ def shallow(text: str) -> bool:
     return (_DEEP_LINE_ANY_BREAK if other else _DEEP_LINE).search(text) is None
 
 
+_TAG_AFTER = frozenset("\n\r\x85\u2028\u2029,[{")
+"""What a node, and so its tag, can follow at once: a line break, a flow collection's `[{,`."""
+_TAG_AFTER_BLANK = frozenset("-?:")
+"""...and after a blank: the indicators `- `, `? `, `: ` (`What?!` is no tag)."""
+
+
+def _tagged(text: str) -> bool:
+    """Whether `text` may hold an explicit tag (`!!str 12`, `!custom x`): libyaml's nodes do
+    not say whether their tag was written, and the round-trip parser refuses every one."""
+    at = text.find("!")
+    while at >= 0:
+        j = at - 1
+        while j >= 0 and text[j] in " \t":
+            j -= 1
+        blank = j < at - 1
+        if j < 0 or text[j] in _TAG_AFTER or (blank and text[j] in _TAG_AFTER_BLANK):
+            return True
+        if text[j] == ":" and j > 0 and text[j - 1] in "\"']}":  # {"key":!!str 1}
+            return True
+        if blank:  # a word, blanks, then `!`: the word may be an anchor (`&a !!str 12`)
+            word = text[max(0, j - 200) : j + 1].split()[-1].lstrip("[{,")
+            if word.startswith("&") or len(word) > 200:
+                return True
+        at = text.find("!", at + 1)
+    return False
+
+
 def parse_fast(text: str) -> tuple[Any, Marks] | None:
     """Plain data and positions through libyaml (ruamel.yaml.clib), ten times faster than the
     round-trip parser; None for an empty or irregular file. Only for `shallow` text."""
     from ruamel.yaml.nodes import MappingNode, SequenceNode
 
+    if _tagged(text):
+        return None
     yaml = YAML(typ="safe", pure=False)  # libyaml when ruamel.yaml.clib is there
     try:
         root = yaml.compose(text)
@@ -69,18 +104,26 @@ def parse_fast(text: str) -> tuple[Any, Marks] | None:
             return LiteralScalarString(node.value) if node.style == "|" else node.value
         if node.tag == _CORE + "timestamp":
             return node.value  # as text: a bad date is a validation problem with a place
+        if node.tag == _CORE + "int" and len(node.value) > MAX_NUMBER_TEXT:
+            return node.value
         if node.tag in _SCALARS:
-            return yaml.constructor.construct_object(node, deep=True)
+            try:
+                return yaml.constructor.construct_object(node, deep=True)
+            except Exception as e:  # whatever it is, the round-trip parser reports it
+                raise _Irregular from e
         raise _Irregular  # any other tag
 
     def build(node: Any, loc: Loc) -> Any:
         if id(node) in built:
-            return built[id(node)]
+            done = built[id(node)]
+            if done is _OPEN:
+                raise _Irregular  # an alias inside the value it names
+            return done
         if isinstance(node, MappingNode):
             if node.tag != _CORE + "map" or (len(loc) >= MAX_DEPTH - 1 and node.value):
                 raise _Irregular  # the round-trip parser says where it nests too deep
             mapping: dict[Any, Any] = {}
-            built[id(node)] = mapping
+            built[id(node)] = _OPEN
             for key_node, value_node in node.value:
                 if isinstance(key_node, MappingNode | SequenceNode):
                     raise _Irregular
@@ -93,16 +136,18 @@ def parse_fast(text: str) -> tuple[Any, Marks] | None:
                     (value_node.start_mark.line, value_node.start_mark.column),
                 )
                 mapping[key] = build(value_node, (*loc, key))
+            built[id(node)] = mapping
             return mapping
         if isinstance(node, SequenceNode):
             if node.tag != _CORE + "seq" or (len(loc) >= MAX_DEPTH - 1 and node.value):
                 raise _Irregular
             items: list[Any] = []
-            built[id(node)] = items
+            built[id(node)] = _OPEN
             for i, item in enumerate(node.value):
                 at = (item.start_mark.line, item.start_mark.column)
                 marks[(*loc, i)] = (at, at)
                 items.append(build(item, (*loc, i)))
+            built[id(node)] = items
             return items
         return scalar(node)
 

@@ -63,6 +63,8 @@ class Document:
                     break
             except (KeyError, IndexError, TypeError):
                 break
+            if where is None:  # a key merged in with `<<: *name` has no place of its own
+                break
             line, column = where[0] + 1, where[1] + 1
         return line, column
 

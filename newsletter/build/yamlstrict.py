@@ -10,10 +10,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
-from ruamel.yaml.events import AliasEvent
-from ruamel.yaml.nodes import Node, ScalarNode
+from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
+from ruamel.yaml.nodes import CollectionNode, MappingNode, ScalarNode
 
-from newsletter.build.yamlfast import MAX_DEPTH
+from newsletter.build.yamlfast import MAX_DEPTH, MAX_NUMBER_TEXT
 from newsletter.model.problems import Problem, ProblemsError
 
 
@@ -27,26 +27,50 @@ class Refused(Exception):
 
 
 class _Composer(Composer):
-    """Refuses nesting deeper than MAX_DEPTH, where it goes too deep."""
+    """Refuses, where they start: explicit tags (`!!python/object`, `!!binary`, `!custom`:
+    never needed here), nesting deeper than MAX_DEPTH, a list or a mapping as a key, and an
+    alias inside the value it names."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.parser.peek_event()
-        if self.depth >= MAX_DEPTH and not isinstance(event, AliasEvent):
-            # Also what keeps Python's recursion in the composer and the constructor short.
-            message = f"the YAML nests more than {MAX_DEPTH} levels deep here"
-            raise Refused(message, event.start_mark)
+        is_key = isinstance(parent, MappingNode) and index is None  # a value has its key
+        if isinstance(event, AliasEvent):
+            node = self.anchors.get(event.anchor)
+            if isinstance(node, CollectionNode):
+                if node.end_mark is None:  # still being composed: the alias is inside it
+                    message = (
+                        f"the alias *{_cut(event.anchor)} is inside the value it names,"
+                        " which would never end"
+                    )
+                    raise Refused(message, event.start_mark)
+                if is_key:
+                    raise Refused(_NOT_A_KEY, event.start_mark)
+        else:
+            tag = event.ctag
+            if tag is not None and str(tag) != "!":  # `!` alone means no tag: plain text
+                written = f"{tag.handle}{tag.suffix}" if tag.handle else f"!<{tag.suffix}>"
+                message = f"YAML tag {_cut(written)!r} is not allowed: write plain values"
+                raise Refused(message, event.start_mark)
+            if is_key and isinstance(event, MappingStartEvent | SequenceStartEvent):
+                raise Refused(_NOT_A_KEY, event.start_mark)
+            if self.depth >= MAX_DEPTH:
+                # Also what keeps Python's recursion in the composer and the constructor short.
+                message = f"the YAML nests more than {MAX_DEPTH} levels deep here"
+                raise Refused(message, event.start_mark)
         return super().compose_node(parent, index)
 
 
-class _Constructor(RoundTripConstructor):
-    """Refuses explicit tags, and keeps timestamps as text so that a bad date is a validation
-    problem with a location."""
+_NOT_A_KEY = "a list or a mapping cannot be a key; a key is a word such as title"
 
-    def construct_object(self, node: Node, deep: bool = False) -> Any:
-        if node.ctag.handle is not None:
-            tag = f"{node.ctag.handle}{node.ctag.suffix}"
-            raise Refused(f"YAML tag {tag!r} is not allowed: write plain values", node.start_mark)
-        return super().construct_object(node, deep)
+
+def _cut(name: str) -> str:
+    """A name from the file, short enough for a one-line message."""
+    return name if len(name) <= 40 else name[:37] + "..."
+
+
+class _Constructor(RoundTripConstructor):
+    """Keeps timestamps and over-long numbers as text, so that a bad date or number is a
+    validation problem with a location."""
 
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
         if isinstance(node, ScalarNode):
@@ -54,8 +78,8 @@ class _Constructor(RoundTripConstructor):
         return super().construct_yaml_timestamp(node, values)
 
     def construct_yaml_int(self, node: Any) -> Any:
-        if isinstance(node, ScalarNode) and len(node.value) > 30:
-            return node.value  # no number of an issue is this long: a validation problem
+        if isinstance(node, ScalarNode) and len(node.value) > MAX_NUMBER_TEXT:
+            return node.value
         return super().construct_yaml_int(node)
 
 

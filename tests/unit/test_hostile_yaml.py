@@ -1,4 +1,5 @@
-"""Hostile YAML: nesting that would crash libyaml is one located problem."""
+"""Hostile YAML: nesting that would crash libyaml, and shapes that crashed the loader, are each
+one located problem."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from newsletter.build.load import load_issue, load_settings
 from newsletter.build.yamlfast import shallow
 from newsletter.build.yamlfile import parse_yaml
 from newsletter.model.problems import ProblemsError
-from tests.conftest import SETTINGS, located
+from tests.conftest import ISSUE, SETTINGS, located
 
 DEEP = 30_000
 """Levels of nesting: 60 KB of `[`, and a crash of libyaml's composer (exit 139)."""
@@ -151,3 +153,160 @@ def test_both_parsers_take_64_levels_and_refuse_65_at_the_same_place(wrap: str) 
             parse_yaml(nest(64).encode(), "deep.yaml", roundtrip=roundtrip)
         refused.append([located(p) for p in raised.value.problems])
     assert refused == [[f"deep.yaml:1:{column}: {TOO_DEEP}"]] * 2
+
+
+def _issue_problems(tmp_path: Path, text: str) -> list[str]:
+    path = tmp_path / "issue.yaml"
+    path.write_bytes(text.encode())
+    with pytest.raises(ProblemsError) as raised:
+        load_issue(path, path.name)
+    return [located(p) for p in raised.value.problems]
+
+
+def _settings_problems(tmp_path: Path, text: str) -> list[str]:
+    path = tmp_path / "newsletter.yaml"
+    path.write_text(SETTINGS.replace("theme: templates\n", "") + text)
+    with pytest.raises(ProblemsError) as raised:
+        load_settings(path, path.name)
+    return [located(p) for p in raised.value.problems]
+
+
+BAD_NUMBER = "number: expected a whole number, got"
+
+
+@pytest.mark.parametrize(
+    ("number", "problem"),
+    [
+        ("-0x" + "f" * 4_000, f"{BAD_NUMBER} '-0xffffffffffffffffffffffffffffffffff...'"),
+        ("0x" + "f" * 4_000, f"{BAD_NUMBER} '0xfffffffffffffffffffffffffffffffffff...'"),
+        ("0o" + "7" * 6_000, f"{BAD_NUMBER} '0o77777777777777777777777777777777777...'"),
+        ("9" * 5_000, f"{BAD_NUMBER} '9999999999999999999999999999999999999...'"),
+        ("1" + "0" * 400 + ".5", f"{BAD_NUMBER} a number (inf)"),
+        (".inf", f"{BAD_NUMBER} a number (inf)"),
+        ("-.Inf", f"{BAD_NUMBER} a number (-inf)"),
+        (".nan", f"{BAD_NUMBER} a number (nan)"),
+    ],
+    ids=["hex-negative", "hex", "octal", "decimal", "float-overflow", "inf", "minus-inf", "nan"],
+)
+def test_a_number_no_issue_has_is_a_located_problem(
+    tmp_path: Path, number: str, problem: str
+) -> None:
+    text = ISSUE.replace("number: 7", f"number: {number}")
+    assert _issue_problems(tmp_path, text) == [f"issue.yaml:1:9: {problem}"]
+
+
+YAML_1_1 = "%YAML 1.1\n---\n"
+
+
+@pytest.mark.parametrize(
+    ("number", "problem"),
+    [
+        ("0b" + "1" * 20_000, "'0b11111111111111111111111111111111111...'"),
+        ("0" + "7" * 6_000, "'0777777777777777777777777777777777777...'"),
+        ("1" + ":59" * 3_000, "'1:59:59:59:59:59:59:59:59:59:59:59:59...'"),
+    ],
+    ids=["binary", "octal", "sexagesimal"],
+)
+def test_yaml_1_1_numbers_of_thousands_of_digits_stay_text(
+    tmp_path: Path, number: str, problem: str
+) -> None:
+    text = YAML_1_1 + ISSUE.replace("number: 7", f"number: {number}")
+    assert _issue_problems(tmp_path, text) == [f"issue.yaml:3:9: {BAD_NUMBER} {problem}"]
+
+
+def test_settings_numbers_that_are_no_numbers(tmp_path: Path) -> None:
+    text = (
+        "archive:\n  feed_entries: .inf\nexport:\n  listmonk_lists: [.nan, 0x" + "f" * 5000 + "]\n"
+    )
+    assert _settings_problems(tmp_path, text) == [
+        "newsletter.yaml:11:17: archive.feed_entries: expected a whole number, got a number (inf)",
+        "newsletter.yaml:13:20: export.listmonk_lists[0]: expected a whole number, got a number"
+        " (nan)",
+        "newsletter.yaml:13:26: export.listmonk_lists[1]: expected a whole number, got"
+        " '0xfffffffffffffffffffffffffffffffffff...'",
+    ]
+
+
+IN_ITSELF = "the alias *a is inside the value it names, which would never end"
+NOT_A_KEY = "a list or a mapping cannot be a key; a key is a word such as title"
+
+
+@pytest.mark.parametrize(
+    ("extra", "place", "message"),
+    [
+        ("a: &a\n  <<: *a\n", "22:7", IN_ITSELF),
+        ("a: &a\n  <<: [*a]\n", "22:8", IN_ITSELF),
+        ("a: &a [*a]\n", "21:8", IN_ITSELF),
+        ("a: &a {b: [1, *a]}\n", "21:15", IN_ITSELF),
+        ("[[]]: 1\n", "21:1", NOT_A_KEY),
+        ("[{}]: 1\n", "21:1", NOT_A_KEY),
+        ("{a: 1}: 2\n", "21:1", NOT_A_KEY),
+        ("? - a\n: 1\n", "21:3", NOT_A_KEY),
+        ("a: &a [1]\n*a : 2\n", "22:1", NOT_A_KEY),
+    ],
+    ids=[
+        "merge-into-itself",
+        "merge-list-into-itself",
+        "list-in-itself",
+        "mapping-in-itself",
+        "list-in-list-key",
+        "mapping-in-list-key",
+        "mapping-key",
+        "block-list-key",
+        "alias-key",
+    ],
+)
+def test_aliases_in_themselves_and_collections_as_keys(
+    tmp_path: Path, extra: str, place: str, message: str
+) -> None:
+    assert _issue_problems(tmp_path, ISSUE + extra) == [f"issue.yaml:{place}: {message}"]
+
+
+@pytest.mark.parametrize(
+    ("value", "tag"),
+    [
+        ("!!python/name:os.system x", "!!python/name:os.system"),
+        (
+            "!<tag:yaml.org,2002:python/object/apply:os.system> [ls]",
+            "!<tag:yaml.org,2002:python/object/app...",
+        ),
+        ('!!float ""', "!!float"),
+        ('!<tag:yaml.org,2002:float> ""', "!<tag:yaml.org,2002:float>"),
+        ('!!int "x"', "!!int"),
+        ("!<tag:yaml.org,2002:bool> maybe", "!<tag:yaml.org,2002:bool>"),
+        ("!!str 12", "!!str"),
+        ("&a !!str 12", "!!str"),
+    ],
+)
+def test_every_explicit_tag_is_refused_by_both_parsers(value: str, tag: str) -> None:
+    raw = ISSUE.replace("subject: A small issue", f"subject: {value}").encode()
+    for roundtrip in (False, True):
+        with pytest.raises(ProblemsError) as raised:
+            parse_yaml(raw, "issue.yaml", roundtrip=roundtrip)
+        assert [located(p) for p in raised.value.problems] == [
+            f"issue.yaml:3:10: YAML tag {tag!r} is not allowed: write plain values"
+        ]
+
+
+@pytest.mark.parametrize(
+    "text", ["intro: Bonjour ! Vraiment ?!\n", "intro: Wow! What?! Really -!\n"]
+)
+def test_an_exclamation_mark_in_text_keeps_the_fast_parser(text: str) -> None:
+    assert parse_yaml(text.encode(), "issue.yaml").marks is not None
+
+
+def test_dates_with_absurd_years_or_times_are_located(tmp_path: Path) -> None:
+    text = ISSUE.replace("date: 2026-11-30", "date: 99999-01-01T25:61:61.9999999999Z")
+    assert _issue_problems(tmp_path, text) == [
+        "issue.yaml:2:7: date: not a valid date: '99999-01-01T25:61:61.9999999999Z' (write it"
+        " as YYYY-MM-DD)"
+    ]
+
+
+def test_a_key_merged_in_is_located_at_its_mapping(tmp_path: Path) -> None:
+    text = ISSUE.replace(
+        "    articles:\n      - title: Second",
+        "    ? <<\n    : {x: 1}\n    articles:\n      - title: Second",
+        1,
+    )
+    assert _issue_problems(tmp_path, text) == ["issue.yaml:16:5: sections[1]: unknown key 'x'"]

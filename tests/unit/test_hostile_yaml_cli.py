@@ -75,6 +75,41 @@ def test_settings_nested_30_000_deep(project: Path) -> None:
     _fails_with(project, ("build",), problem, "; nothing was written.")
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            "number: 7",
+            "number: -0x" + "f" * 4_000,
+            "1:9: error: number: expected a whole number, got"
+            " '-0xffffffffffffffffffffffffffffffffff...' [issue/invalid]",
+        ),
+        (
+            "intro: Hello *readers*.",
+            "intro: &a\n  <<: *a",
+            "6:7: error: the alias *a is inside the value it names, which would never end"
+            " [yaml/syntax]",
+        ),
+        (
+            "intro: Hello *readers*.",
+            "[[]]: 1",
+            "5:1: error: a list or a mapping cannot be a key; a key is a word such as title"
+            " [yaml/syntax]",
+        ),
+        (
+            "subject: A small issue",
+            'subject: !<tag:yaml.org,2002:float> ""',
+            "3:10: error: YAML tag '!<tag:yaml.org,2002:float>' is not allowed: write plain"
+            " values [yaml/syntax]",
+        ),
+    ],
+    ids=["huge-hex-number", "merge-into-itself", "list-as-key", "verbatim-tag"],
+)
+def test_shapes_that_gave_tracebacks(project: Path, old: str, new: str, problem: str) -> None:
+    (project / ISSUE_FILE).write_text(ISSUE.replace(old, new))
+    _fails_with(project, ("build",), f"{ISSUE_FILE}:{problem}", "; nothing was written.")
+
+
 def test_a_named_pipe_as_the_newest_issue(project: Path) -> None:
     os.mkfifo(project / "issues" / "2026-12-07.yaml")
     problem = "issues/2026-12-07.yaml: error: not a regular file but a named pipe [file/unreadable]"
