@@ -31,6 +31,13 @@ class _Composer(Composer):
     never needed here), nesting deeper than MAX_DEPTH, a list or a mapping as a key, and an
     alias inside the value it names."""
 
+    def __init__(self, loader: Any = None) -> None:
+        super().__init__(loader)
+        # YAML 1.2 lets an anchor be defined again, an alias naming the latest one: valid,
+        # and no problem to report. ruamel would print a warning of many lines to stderr,
+        # where nothing but the tool's own lines may go.
+        self.warn_double_anchors = False
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.parser.peek_event()
         is_key = isinstance(parent, MappingNode) and index is None  # a value has its key

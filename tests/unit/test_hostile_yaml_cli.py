@@ -120,3 +120,11 @@ def test_a_named_pipe_among_earlier_issues_is_passed_over(project: Path) -> None
     os.mkfifo(project / "issues" / "2026-11-23.yaml")
     result = _newsletter(project, "build")
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_a_reused_anchor_prints_nothing_but_the_build(project: Path) -> None:
+    issue = ISSUE.replace("source: example.org", "source: &s example.org")
+    (project / ISSUE_FILE).write_text(issue.replace("summary: More.", "summary: &s More."))
+    result = _newsletter(project, "build")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[-2].startswith("Built issues/2026-11-30.yaml in ")

@@ -1,10 +1,11 @@
-"""What is not a regular file is refused at once, in one line."""
+"""What is not a regular file is refused at once, in one line; a reused anchor prints nothing."""
 
 from __future__ import annotations
 
 import os
 import socket
 import threading
+import warnings
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,22 @@ def test_a_link_to_a_regular_file_is_read(tmp_path: Path) -> None:
     (tmp_path / "issue.yaml").write_text(ISSUE)
     (tmp_path / "link.yaml").symlink_to(tmp_path / "issue.yaml")
     assert _refused(tmp_path / "link.yaml") == []
+
+
+REUSED_ANCHOR = ISSUE.replace("source: example.org", "source: &s example.org").replace(
+    "summary: More.", "summary: &s More.\n        source: *s"
+)
+
+
+def test_a_reused_anchor_is_valid_yaml_and_prints_nothing(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # YAML 1.2: an anchor may be defined again; an alias names the latest definition.
+    path = tmp_path / "issue.yaml"
+    path.write_text(REUSED_ANCHOR)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        data = read_yaml(path).data
+    assert data["sections"][1]["articles"][0]["source"] == "More."
+    assert caught == []
+    assert capfd.readouterr() == ("", "")
