@@ -210,10 +210,35 @@ def _check_size(data: Any, name: str) -> None:
     except RecursionError:
         values, text = too_large
     if values > MAX_NODES:
-        what = f"{MAX_NODES:,} values"
+        what, as_written = f"{MAX_NODES:,} values", _written(data)[0] > MAX_NODES
     elif text > MAX_TEXT:
-        what = f"{MAX_TEXT // 1_000_000} MB of text"
+        what, as_written = f"{MAX_TEXT // 1_000_000} MB of text", _written(data)[1] > MAX_TEXT
     else:
         return
-    message = f"the file expands to more than {what} through YAML aliases (*name)"
+    if as_written:
+        message = f"the file has more than {what}; is it the right file?"
+    else:
+        message = f"the file expands to more than {what} through YAML aliases (*name)"
     raise ProblemsError([Problem("yaml/syntax", name, 1, 1, "", message)])
+
+
+def _written(data: Any) -> tuple[int, int]:
+    """Values and characters of text as the file writes them: an alias is one value."""
+    values, text = 0, 0
+    seen: set[int] = set()  # what an alias names is the same object
+    todo = [data]
+    while todo and values <= MAX_NODES:
+        node = todo.pop()
+        values += 1
+        if id(node) in seen:
+            continue
+        if isinstance(node, dict):
+            seen.add(id(node))
+            todo += [*node.keys(), *node.values()]
+        elif isinstance(node, list):
+            seen.add(id(node))
+            todo += node
+        elif isinstance(node, str):
+            seen.add(id(node))
+            text += len(node)
+    return values, text

@@ -1,4 +1,5 @@
-"""What is not a regular file is refused at once, in one line; a reused anchor prints nothing."""
+"""What is not a regular file is refused at once; a reused anchor prints nothing; too many
+values are called what they are."""
 
 from __future__ import annotations
 
@@ -101,3 +102,34 @@ def test_a_reused_anchor_is_valid_yaml_and_prints_nothing(
     assert data["sections"][1]["articles"][0]["source"] == "More."
     assert caught == []
     assert capfd.readouterr() == ("", "")
+
+
+def _size_problems(tmp_path: Path, text: str) -> list[str]:
+    path = tmp_path / "big.yaml"
+    path.write_text(text)
+    with pytest.raises(ProblemsError) as raised:
+        read_yaml(path, path.name)
+    return [located(p) for p in raised.value.problems]
+
+
+@pytest.mark.slow
+def test_a_file_of_too_many_values_says_so_without_blaming_aliases(tmp_path: Path) -> None:
+    text = "items:\n" + "- 1\n" * 100_001
+    assert _size_problems(tmp_path, text) == [
+        "big.yaml:1:1: the file has more than 100,000 values; is it the right file?"
+    ]
+
+
+@pytest.mark.slow
+def test_aliases_that_expand_past_the_limit_are_named(tmp_path: Path) -> None:
+    text = "a: &a\n" + "- 1\n" * 60_000 + "b: *a\n"
+    assert _size_problems(tmp_path, text) == [
+        "big.yaml:1:1: the file expands to more than 100,000 values through YAML aliases (*name)"
+    ]
+
+
+def test_an_alias_to_long_text_repeated_is_named(tmp_path: Path) -> None:
+    text = "a: &a " + "x" * 500_000 + "\nb: [" + ", ".join(["*a"] * 5) + "]\n"
+    assert _size_problems(tmp_path, text) == [
+        "big.yaml:1:1: the file expands to more than 2 MB of text through YAML aliases (*name)"
+    ]
