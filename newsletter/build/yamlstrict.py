@@ -125,13 +125,17 @@ _UNCLOSED = {
 def _yaml_problem(name: str, text: str, e: MarkedYAMLError) -> Problem:
     problem, context = e.problem or "", e.context or ""
     mark = e.problem_mark or e.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
     at_end = mark is not None and mark.index >= len(text.rstrip())
     if at_end and e.context_mark is not None and context:
         # "unexpected end of stream" helps nobody: point at what was left open.
-        mark = e.context_mark
+        line, column = e.context_mark.line + 1, e.context_mark.column + 1
         what = _UNCLOSED.get(context, f"{context}, {problem}")
     elif "duplicate key" in problem:
         what = problem.split(" with value")[0]
+    elif problem.startswith(_AFTER_A_KEY) and (key := _long_key(text, mark)):
+        column -= key  # at the key's start
+        what = f"a key longer than {_KEY_LIMIT:,} characters, YAML's limit for a key"
     elif problem.startswith("mapping values are not allowed"):
         what = (
             "a ': ' inside text that is not in quotes (write it in quotes:"
@@ -143,5 +147,19 @@ def _yaml_problem(name: str, text: str, e: MarkedYAMLError) -> Problem:
         what = f"{context}, {problem}"
     else:
         what = problem or context or "invalid YAML"
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+    if len(what) > 300:  # a long key quoted in it: one line, a screen wide
+        what = what[:297] + "..."
     return Problem("yaml/syntax", name, line, column, "", f"YAML syntax error: {what}")
+
+
+_KEY_LIMIT = 1024
+"""A key on one line is at most this long (characters), or YAML takes it for text."""
+_AFTER_A_KEY = ("mapping values are not allowed", "could not find expected ':'")
+
+
+def _long_key(text: str, mark: Any) -> int:
+    """The length of the key before `mark` (a ':') if it is too long to be one, else 0."""
+    if mark is None:
+        return 0
+    before = text[text.rfind("\n", 0, mark.index) + 1 : mark.index].lstrip(" -?")
+    return len(before) if len(before) > _KEY_LIMIT and ": " not in before else 0

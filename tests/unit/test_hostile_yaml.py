@@ -303,6 +303,27 @@ def test_dates_with_absurd_years_or_times_are_located(tmp_path: Path) -> None:
     ]
 
 
+def test_a_key_too_long_for_yaml_says_so(tmp_path: Path) -> None:
+    text = ISSUE + "k" * 2_000 + ": 1\n"
+    assert _issue_problems(tmp_path, text) == [
+        "issue.yaml:21:1: YAML syntax error: a key longer than 1,024 characters, YAML's limit"
+        " for a key"
+    ]
+
+
+def test_long_keys_and_values_are_cut_short_in_messages(tmp_path: Path) -> None:
+    text = ISSUE + "? " + "k" * 200_000 + "\n: 1\n"
+    assert _issue_problems(tmp_path, text) == [
+        "issue.yaml:21:3: unknown key 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...'"
+    ]
+    email = "x" * 100_000
+    settings = _settings_problems(tmp_path, f"brand:\n  color: '{email}'\n")
+    assert settings == [
+        'newsletter.yaml:11:10: brand.color: must be a hex colour such as "#0b5394", not'
+        " 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'"
+    ]
+
+
 def test_a_key_merged_in_is_located_at_its_mapping(tmp_path: Path) -> None:
     text = ISSUE.replace(
         "    articles:\n      - title: Second",
