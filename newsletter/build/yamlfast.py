@@ -87,8 +87,8 @@ def parse_fast(text: str) -> tuple[Any, Marks] | None:
     round-trip parser; None for an empty or irregular file. Only for `shallow` text."""
     from ruamel.yaml.nodes import MappingNode, SequenceNode
 
-    if _tagged(text):
-        return None
+    if _tagged(text) or text.startswith("%") or "\n%" in text or "\r%" in text:
+        return None  # a tag, or a directive (%YAML 1.1): the round-trip parser says which
     yaml = YAML(typ="safe", pure=False)  # libyaml when ruamel.yaml.clib is there
     try:
         root = yaml.compose(text)

@@ -12,6 +12,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
 from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from ruamel.yaml.nodes import CollectionNode, MappingNode, ScalarNode
+from ruamel.yaml.scanner import RoundTripScanner
 
 from newsletter.build.yamlfast import MAX_DEPTH, MAX_NUMBER_TEXT
 from newsletter.model.problems import Problem, ProblemsError
@@ -24,6 +25,20 @@ class Refused(Exception):
         super().__init__(message)
         self.message = message
         self.mark = mark
+
+
+class _Scanner(RoundTripScanner):
+    """Refuses a %YAML directive other than 1.2, where it stands."""
+
+    def scan_yaml_directive_value(self, start_mark: StreamMark) -> Any:
+        # YAML 1.1 reads yes as true and 010 as eight (and ruamel warns about its floats on
+        # stderr); libyaml, the fast path, reads every file as 1.2 whatever it says; ruamel
+        # fails an assertion on 1.0 or 1.3.
+        major, minor = version = super().scan_yaml_directive_value(start_mark)
+        if (major, minor) != (1, 2):
+            message = f"%YAML {major}.{minor}: the files are read as YAML 1.2; remove this line"
+            raise Refused(message, start_mark)
+        return version
 
 
 class _Composer(Composer):
@@ -98,6 +113,7 @@ def load_strict(text: str, name: str) -> Any:
     """The data of `text` (the file `name`) as ruamel's round-trip types; raises ProblemsError
     with the problem located."""
     yaml = YAML(typ="rt", pure=True)
+    yaml.Scanner = _Scanner
     yaml.Composer = _Composer
     yaml.Constructor = _Constructor
     try:

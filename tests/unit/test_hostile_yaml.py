@@ -180,13 +180,24 @@ BAD_NUMBER = "number: expected a whole number, got"
         ("-0x" + "f" * 4_000, f"{BAD_NUMBER} '-0xffffffffffffffffffffffffffffffffff...'"),
         ("0x" + "f" * 4_000, f"{BAD_NUMBER} '0xfffffffffffffffffffffffffffffffffff...'"),
         ("0o" + "7" * 6_000, f"{BAD_NUMBER} '0o77777777777777777777777777777777777...'"),
+        ("0b" + "1" * 20_000, f"{BAD_NUMBER} '0b11111111111111111111111111111111111...'"),
         ("9" * 5_000, f"{BAD_NUMBER} '9999999999999999999999999999999999999...'"),
         ("1" + "0" * 400 + ".5", f"{BAD_NUMBER} a number (inf)"),
         (".inf", f"{BAD_NUMBER} a number (inf)"),
         ("-.Inf", f"{BAD_NUMBER} a number (-inf)"),
         (".nan", f"{BAD_NUMBER} a number (nan)"),
     ],
-    ids=["hex-negative", "hex", "octal", "decimal", "float-overflow", "inf", "minus-inf", "nan"],
+    ids=[
+        "hex-negative",
+        "hex",
+        "octal",
+        "binary",
+        "decimal",
+        "float-overflow",
+        "inf",
+        "minus-inf",
+        "nan",
+    ],
 )
 def test_a_number_no_issue_has_is_a_located_problem(
     tmp_path: Path, number: str, problem: str
@@ -195,23 +206,21 @@ def test_a_number_no_issue_has_is_a_located_problem(
     assert _issue_problems(tmp_path, text) == [f"issue.yaml:1:9: {problem}"]
 
 
-YAML_1_1 = "%YAML 1.1\n---\n"
-
-
-@pytest.mark.parametrize(
-    ("number", "problem"),
-    [
-        ("0b" + "1" * 20_000, "'0b11111111111111111111111111111111111...'"),
-        ("0" + "7" * 6_000, "'0777777777777777777777777777777777777...'"),
-        ("1" + ":59" * 3_000, "'1:59:59:59:59:59:59:59:59:59:59:59:59...'"),
-    ],
-    ids=["binary", "octal", "sexagesimal"],
-)
-def test_yaml_1_1_numbers_of_thousands_of_digits_stay_text(
-    tmp_path: Path, number: str, problem: str
+@pytest.mark.parametrize("version", ["1.0", "1.1", "1.3", "2.0"])
+def test_a_yaml_version_other_than_1_2_is_refused_by_both_parsers(
+    version: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    text = YAML_1_1 + ISSUE.replace("number: 7", f"number: {number}")
-    assert _issue_problems(tmp_path, text) == [f"issue.yaml:3:9: {BAD_NUMBER} {problem}"]
+    # In YAML 1.1, yes is true and 010 is eight; ruamel warned on stderr about 1e3, and
+    # failed an assertion on 1.0 and 1.3; libyaml read the file as 1.2 all the same.
+    raw = f"# An issue\n%YAML {version}\n---\n{ISSUE}sponsored: yes\nx: 1e3\n".encode()
+    for roundtrip in (False, True):
+        with pytest.raises(ProblemsError) as raised:
+            parse_yaml(raw, "issue.yaml", roundtrip=roundtrip)
+        assert [located(p) for p in raised.value.problems] == [
+            f"issue.yaml:2:1: %YAML {version}: the files are read as YAML 1.2; remove this line"
+        ]
+    assert capfd.readouterr() == ("", "")
+    assert parse_yaml(b"%YAML 1.2\n---\nx: 1e3\n", "issue.yaml").data == {"x": 1000.0}
 
 
 def test_settings_numbers_that_are_no_numbers(tmp_path: Path) -> None:
