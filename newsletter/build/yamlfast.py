@@ -15,7 +15,7 @@ Marks = dict[Loc, tuple[tuple[int, int], tuple[int, int]]]
 """Where each key and value stands: loc -> ((key line, column), (value line, column)), 0-based."""
 
 MAX_DEPTH = 64
-"""Levels of nesting, the top value being the first: an issue needs five, settings three."""
+"""Levels of nesting, the top value being the first: an issue needs six, settings four."""
 
 MAX_NUMBER_TEXT = 30
 """No number of an issue or its settings is written longer (characters); a longer one stays
