@@ -16,6 +16,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from newsletter.build import markdown as markup
 from newsletter.build.yamlfile import Document, Loc, format_loc, read_yaml
 from newsletter.model import urls
+from newsletter.model.fields import quoted
 from newsletter.model.issue import Issue
 from newsletter.model.problems import Problem, ProblemsError
 from newsletter.model.settings import Settings
@@ -31,7 +32,7 @@ def load_settings(path: Path, display: str | None = None) -> Settings:
     theme = data.get("theme")
     extra = []
     if isinstance(theme, str) and theme.strip() and not (path.parent / theme.strip()).is_dir():
-        message = f"no such folder {theme.strip()!r} next to {path.name}"
+        message = f"no such folder {quoted(theme.strip())} next to {path.name}"
         extra.append(document.problem("settings/invalid", ("theme",), message))
     return _validate_with(document, Settings, "settings/invalid", extra)
 
@@ -97,7 +98,7 @@ def _problem(document: Document, model: type[BaseModel], code: str, error: Error
     if kind == "extra_forbidden" or (kind == "invalid_key" and loc):
         parent, key = loc[:-1], loc[-1]
         line, column = document.position(loc, key=True)
-        message = f"unknown key {key!r}" + _did_you_mean(model, parent, str(key))
+        message = f"unknown key {_key(key)}" + _did_you_mean(model, parent, str(key))
         return Problem(code, document.path, line, column, format_loc(parent), message)
     if kind == "missing":
         line, column = document.position(loc[:-1])
@@ -110,7 +111,7 @@ def _message(kind: str, value: Any, error: ErrorDetails) -> str:
     got = _describe(value)
     if kind in ("string_type", "str_type"):
         return f"expected text, got {got}"
-    if kind in ("int_type", "int_parsing", "int_from_float"):
+    if kind in ("int_type", "int_parsing", "int_from_float", "finite_number"):
         return f"expected a whole number, got {got}"
     if kind.startswith(("date_", "datetime_")):
         return f"not a valid date: {got} (write it as YYYY-MM-DD)"
@@ -149,12 +150,18 @@ def _describe(value: Any) -> str:
     if isinstance(value, dt.date):
         return f"a date ({value})"
     if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:37] + "...")
+        return quoted(value)
     return f"a {type(value).__name__}"
+
+
+def _key(key: Any) -> str:
+    return quoted(key) if isinstance(key, str) else repr(key)  # 2026, True, None
 
 
 def _did_you_mean(model: type[BaseModel], loc: Loc, key: str) -> str:
     """`(did you mean 'title'?)` when the unknown key is close to a known one."""
+    if len(key) > 40:
+        return ""  # a typo is short; comparing a long text with every name takes long
     for part in loc:
         if isinstance(part, int):
             continue
@@ -181,7 +188,7 @@ def _issue_problems(
         layout = section.get("layout")
         if layouts and isinstance(layout, str) and layout not in layouts:
             known = ", ".join(sorted(layouts))
-            message = f"unknown layout {layout!r}; the theme has: {known}"
+            message = f"unknown layout {quoted(layout)}; the theme has: {known}"
             yield document.problem("issue/invalid", ("sections", s, "layout"), message)
         if section.get("articles") in ([], None) and "articles" in section and not draft:
             yield document.problem(

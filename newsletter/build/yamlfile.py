@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import Node, ScalarNode
 
 from newsletter.build.yamlfast import Loc as Loc  # a place in a document, used with it
-from newsletter.build.yamlfast import Marks, parse_fast
+from newsletter.build.yamlfast import Marks, parse_fast, shallow
+from newsletter.build.yamlstrict import load_strict
 from newsletter.model.problems import Problem, ProblemsError
 
 MAX_BYTES = 1_000_000
@@ -24,38 +24,6 @@ MAX_NODES = 100_000
 
 MAX_TEXT = 2_000_000
 """...or a small file repeat one long text until it fills the memory (characters)."""
-
-
-class _TagError(Exception):
-    """An explicit YAML tag (`!!python/object`, `!!binary`, `!custom`): never needed here."""
-
-    def __init__(self, node: Node) -> None:
-        super().__init__(f"{node.ctag.handle}{node.ctag.suffix}")
-        self.mark = node.start_mark
-
-
-class _Constructor(RoundTripConstructor):
-    """Refuses explicit tags, and keeps timestamps as text so that a bad date is a validation
-    problem with a location."""
-
-    def construct_object(self, node: Node, deep: bool = False) -> Any:
-        if node.ctag.handle is not None:
-            raise _TagError(node)
-        return super().construct_object(node, deep)
-
-    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
-        if isinstance(node, ScalarNode):
-            return node.value
-        return super().construct_yaml_timestamp(node, values)
-
-    def construct_yaml_int(self, node: Any) -> Any:
-        if isinstance(node, ScalarNode) and len(node.value) > 30:
-            return node.value  # no number of an issue is this long: a validation problem
-        return super().construct_yaml_int(node)
-
-
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
-_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 
 
 @dataclass(frozen=True)
@@ -95,6 +63,8 @@ class Document:
                     break
             except (KeyError, IndexError, TypeError):
                 break
+            if where is None:  # a key merged in with `<<: *name` has no place of its own
+                break
             line, column = where[0] + 1, where[1] + 1
         return line, column
 
@@ -133,17 +103,54 @@ def format_loc(loc: Loc) -> str:
 def read_yaml(path: Path, display: str | None = None) -> Document:
     """Read and parse a YAML file; raise ProblemsError for anything that stops its use."""
     name = display or str(path)
-    try:
-        with path.open("rb") as f:
-            raw = f.read(MAX_BYTES + 1)
-    except OSError as e:
-        raise ProblemsError(
-            [Problem("file/unreadable", name, message=f"cannot read the file: {e.strerror}")]
-        ) from e
+    raw = _read_regular(path, name)
     if len(raw) > MAX_BYTES:
         message = f"the file is larger than {MAX_BYTES // 1_000_000} MB; is it the right file?"
         raise ProblemsError([Problem("file/unreadable", name, message=message)])
     return parse_yaml(raw, name)
+
+
+def _read_regular(path: Path, name: str) -> bytes:
+    """The first MAX_BYTES + 1 bytes of the regular file at `path`, refusing anything else at
+    once: reading a named pipe waits for a writer forever, and a device never ends."""
+
+    def refused(message: str) -> ProblemsError:
+        return ProblemsError([Problem("file/unreadable", name, message=message)])
+
+    try:
+        # stat before open: opening a device or a pipe can block, or do something.
+        mode = os.stat(path).st_mode
+        if stat.S_ISREG(mode):
+            # O_NONBLOCK: should the file become a pipe before the open, it must not block.
+            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+            fd = os.open(path, flags)
+            with open(fd, "rb") as f:
+                info = os.fstat(fd)
+                mode = info.st_mode
+                if stat.S_ISREG(mode):
+                    # What the file holds and a byte more, to see that it grew: a buffer of
+                    # MAX_BYTES for each read took longer than reading an issue's 9 KB.
+                    raw = f.read(min(info.st_size, MAX_BYTES) + 1)
+                    if len(raw) > info.st_size:
+                        raw += f.read(MAX_BYTES + 1 - len(raw))
+                    return raw
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise refused("cannot read the file: its symbolic links go round in a loop") from e
+        raise refused(f"cannot read the file: {e.strerror}") from e
+    raise refused(f"not a regular file but {_kind(mode)}")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
 
 
 def parse_yaml(raw: bytes, name: str, *, roundtrip: bool = False) -> Document:
@@ -164,70 +171,19 @@ def parse_yaml(raw: bytes, name: str, *, roundtrip: bool = False) -> Document:
         raise ProblemsError(
             [Problem("yaml/syntax", name, line, column, "", "the file contains a NUL byte")]
         )
-    if not roundtrip:
-        try:
-            fast = parse_fast(text)
-        except RecursionError as e:
-            raise ProblemsError(
-                [Problem("yaml/syntax", name, message="the YAML is nested too deeply")]
-            ) from e
+    # libyaml for speed, if it cannot crash on the nesting; the round-trip parser for the
+    # rest and for every file the fast one finds irregular: its messages and positions are
+    # the ones to report.
+    if not roundtrip and shallow(text):
+        fast = parse_fast(text)
         if fast is not None:
             _check_size(fast[0], name)
             return Document(name, fast[0], fast[1])
-    # The round-trip parser, also for every file the fast one finds irregular: its messages
-    # and positions are the ones to report.
-    yaml = YAML(typ="rt", pure=True)
-    yaml.Constructor = _Constructor
-    try:
-        data = yaml.load(text)
-    except MarkedYAMLError as e:
-        raise ProblemsError([_yaml_problem(name, text, e)]) from e
-    except _TagError as e:
-        message = f"YAML tag {str(e)!r} is not allowed: write plain values"
-        problem = Problem("yaml/syntax", name, e.mark.line + 1, e.mark.column + 1, "", message)
-        raise ProblemsError([problem]) from e
-    except YAMLError as e:
-        raise ProblemsError([Problem("yaml/syntax", name, message=f"YAML error: {e}")]) from e
-    except RecursionError as e:
-        raise ProblemsError(
-            [Problem("yaml/syntax", name, message="the YAML is nested too deeply")]
-        ) from e
+    data = load_strict(text, name)
     if data is None:
         raise ProblemsError([Problem("yaml/syntax", name, 1, 1, "", "the file is empty")])
     _check_size(data, name)
     return Document(name, data)
-
-
-_UNCLOSED = {
-    "while scanning a quoted scalar": "the quote opened here is never closed",
-    "while parsing a flow sequence": "the list opened here with '[' is never closed",
-    "while parsing a flow mapping": "the mapping opened here with '{' is never closed",
-}
-
-
-def _yaml_problem(name: str, text: str, e: MarkedYAMLError) -> Problem:
-    problem, context = e.problem or "", e.context or ""
-    mark = e.problem_mark or e.context_mark
-    at_end = mark is not None and mark.index >= len(text.rstrip())
-    if at_end and e.context_mark is not None and context:
-        # "unexpected end of stream" helps nobody: point at what was left open.
-        mark = e.context_mark
-        what = _UNCLOSED.get(context, f"{context}, {problem}")
-    elif "duplicate key" in problem:
-        what = problem.split(" with value")[0]
-    elif problem.startswith("mapping values are not allowed"):
-        what = (
-            "a ': ' inside text that is not in quotes (write it in quotes:"
-            ' title: "Ferry strike: islands cut off"), or a line indented too deep'
-        )
-    elif problem.startswith("expected <block end>"):
-        what = "this line is not indented like the lines around it"
-    elif problem.startswith("but ") and context:
-        what = f"{context}, {problem}"
-    else:
-        what = problem or context or "invalid YAML"
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-    return Problem("yaml/syntax", name, line, column, "", f"YAML syntax error: {what}")
 
 
 def _check_size(data: Any, name: str) -> None:
@@ -260,10 +216,35 @@ def _check_size(data: Any, name: str) -> None:
     except RecursionError:
         values, text = too_large
     if values > MAX_NODES:
-        what = f"{MAX_NODES:,} values"
+        what, as_written = f"{MAX_NODES:,} values", _written(data)[0] > MAX_NODES
     elif text > MAX_TEXT:
-        what = f"{MAX_TEXT // 1_000_000} MB of text"
+        what, as_written = f"{MAX_TEXT // 1_000_000} MB of text", _written(data)[1] > MAX_TEXT
     else:
         return
-    message = f"the file expands to more than {what} through YAML aliases (*name)"
+    if as_written:
+        message = f"the file has more than {what}; is it the right file?"
+    else:
+        message = f"the file expands to more than {what} through YAML aliases (*name)"
     raise ProblemsError([Problem("yaml/syntax", name, 1, 1, "", message)])
+
+
+def _written(data: Any) -> tuple[int, int]:
+    """Values and characters of text as the file writes them: an alias is one value."""
+    values, text = 0, 0
+    seen: set[int] = set()  # what an alias names is the same object
+    todo = [data]
+    while todo and values <= MAX_NODES:
+        node = todo.pop()
+        values += 1
+        if id(node) in seen:
+            continue
+        if isinstance(node, dict):
+            seen.add(id(node))
+            todo += [*node.keys(), *node.values()]
+        elif isinstance(node, list):
+            seen.add(id(node))
+            todo += node
+        elif isinstance(node, str):
+            seen.add(id(node))
+            text += len(node)
+    return values, text

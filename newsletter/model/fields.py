@@ -21,6 +21,11 @@ from pydantic_core import PydanticCustomError
 from newsletter.model import urls
 
 
+def quoted(text: str, limit: int = 40) -> str:
+    """`text` in quotes for a message, cut short: a problem is one line, whatever the file holds."""
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
+
+
 def _http_url(value: str) -> str:
     problem = urls.http_url_problem(value)
     if problem:
@@ -50,19 +55,19 @@ EMAIL_ADDRESS = re.compile(rf"[^@\s<>\"(),;:\\\[\]]+@(?:{_LABEL}\.)+[A-Za-z]{{2,
 
 def _email(value: str) -> str:
     if not EMAIL_ADDRESS.fullmatch(value):
-        raise ValueError(f"not an email address: {value!r}")
+        raise ValueError(f"not an email address: {quoted(value)}")
     return value
 
 
 def _colour(value: str) -> str:
     if not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", value):
-        raise ValueError(f'must be a hex colour such as "#0b5394", not {value!r}')
+        raise ValueError(f'must be a hex colour such as "#0b5394", not {quoted(value)}')
     return value
 
 
 def _language(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", value):
-        raise ValueError(f"must be a language tag such as en or pt-BR, not {value!r}")
+        raise ValueError(f"must be a language tag such as en or pt-BR, not {quoted(value)}")
     return value
 
 

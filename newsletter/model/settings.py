@@ -19,6 +19,7 @@ from newsletter.model.fields import (
     Language,
     Line,
     Text,
+    quoted,
 )
 
 
@@ -27,7 +28,7 @@ def _check_code(value: str) -> str:
     if value not in ignorable:
         close = difflib.get_close_matches(value, ignorable, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ValueError(f"no check has the code {value!r}{hint}")
+        raise ValueError(f"no check has the code {quoted(value)}{hint}")
     return value
 
 

@@ -28,7 +28,7 @@ def test_a_huge_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
 
 def test_a_directory_is_not_an_issue(tmp_path: Path) -> None:
     (tmp_path / "dir.yaml").mkdir()
-    assert _problems(tmp_path / "dir.yaml") == ["dir.yaml: cannot read the file: Is a directory"]
+    assert _problems(tmp_path / "dir.yaml") == ["dir.yaml: not a regular file but a folder"]
 
 
 def test_windows_line_endings_and_a_byte_order_mark_are_fine(tmp_path: Path) -> None:
