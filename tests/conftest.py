@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -111,3 +112,23 @@ def located(problem: Problem) -> str:
     return (
         str(problem).replace(f": {problem.severity}: ", ": ", 1).removesuffix(f" [{problem.code}]")
     )
+
+
+def self_signed(folder: Path, name: str, alt_names: str) -> tuple[Path, Path]:
+    """A self-signed certificate for `name` (and `alt_names`, e.g. `IP:127.0.0.1`) made with
+    openssl in `folder`, and its key; the test is skipped where there is no openssl."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is needed to make the test certificate (apt-get install openssl)")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-nodes", "-days", "2", "-subj", f"/CN={name}",
+            "-addext", f"subjectAltName={alt_names}",
+            "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import collections
 import http.server
-import shutil
 import socket
 import ssl
-import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +23,7 @@ import pytest
 from newsletter.web import addresses
 from newsletter.web.client import FetchError
 from newsletter.web.pages import FetchedPage, fetch_pages
+from tests.conftest import self_signed
 from tests.system.test_hostile_http import Hostile, page
 
 pytestmark = pytest.mark.network
@@ -199,22 +198,9 @@ def test_a_connection_left_open_to_a_private_host_serves_no_redirect_from_a_publ
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A self-signed certificate for news.example and other.example, and its key."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl is needed to make the test certificate (apt-get install openssl)")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-            "-nodes", "-days", "2", "-subj", "/CN=news.example",
-            "-addext", "subjectAltName=DNS:news.example,DNS:other.example",
-            "-keyout", str(key), "-out", str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    return cert, key
+    return self_signed(
+        tmp_path_factory.mktemp("tls"), "news.example", "DNS:news.example,DNS:other.example"
+    )
 
 
 class _Secure(http.server.BaseHTTPRequestHandler):
