@@ -12,6 +12,7 @@ the comparison with official MJML is a ratio for that reason.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import re
 import shutil
@@ -22,10 +23,13 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parent.parent
 MJML_VERSION = "5.4.1"
 NEWSLETTER = [sys.executable, "-m", "newsletter"]
+LAST_ISSUE = dt.date(2026, 11, 30)
+SECTION_TITLES = ("News", "Analysis", "Elsewhere", "Opinion", "In brief", "Long reads")
 
 
 def median_ms(action: Callable[[], object], runs: int) -> float:
@@ -39,32 +43,40 @@ def median_ms(action: Callable[[], object], runs: int) -> float:
     return statistics.median(times) * 1000
 
 
-def make_project(root: Path, articles: int, issues: int = 1) -> list[Path]:
-    """A project with the repository's settings and theme and generated issues."""
+def make_project(root: Path, articles: int, issues: int = 1, sections: int = 2) -> list[Path]:
+    """A project with the repository's settings and theme and `issues` generated issues, one
+    a week up to LAST_ISSUE (all in the past, so the archive publishes them), numbered from 1,
+    each of `articles` articles with distinct URLs over `sections` sections (a lead first)."""
     shutil.copy(REPO / "newsletter.yaml", root / "newsletter.yaml")
     shutil.copytree(REPO / "templates", root / "templates")
     (root / "issues").mkdir()
     example = (REPO / "issues" / "2026-11-30.yaml").read_text(encoding="utf-8")
     # One article of the example (with image and summary) and one without an image.
     blocks = re.findall(r"      - title: .*?(?=\n      - title: |\n  - title: |\Z)", example, re.S)
+    # Where each section starts: the lead's one article, then the rest shared out evenly.
+    others = max(sections - 1, 1)
+    starts = sorted({0} | {1 + i * (articles - 1) // others for i in range(others)})
     paths = []
     for n in range(issues):
+        date = LAST_ISSUE - dt.timedelta(weeks=issues - 1 - n)
         lines = [
             f"number: {n + 1}",
-            f"date: {2025 + n // 52}-{1 + (n % 52) // 5 % 12:02d}-{1 + n % 5 * 6:02d}",
+            f"date: {date.isoformat()}",
             f"subject: Issue {n + 1} of the week in the South Caucasus",
             "preheader: Talks in Moscow, the EU in Armenia, Georgia's opposition and more.",
             "intro: Good morning. A *busy* week; the [archive](https://example.org/a) has more.",
             "sections:",
         ]
         for a in range(articles):
-            if a in (0, 1):
-                lines += [f"  - title: {'Lead story' if a == 0 else 'News'}"]
+            if a in starts:
+                index = starts.index(a) - 1
+                title = "Lead story" if a == 0 else SECTION_TITLES[index % len(SECTION_TITLES)]
+                lines += [f"  - title: {title}"]
                 lines += ["    layout: lead" if a == 0 else "    layout: list", "    articles:"]
             block = blocks[a % len(blocks)]
             block = re.sub(r"(url: https://\S+)", rf"\1?n={n}-{a}", block)
             lines.append(block.rstrip("\n"))
-        path = root / "issues" / f"{n + 1:03d}.yaml"
+        path = root / "issues" / f"{date.isoformat()}.yaml"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         paths.append(path)
     return paths
@@ -121,15 +133,33 @@ def process_ms(command: list[str], cwd: Path, runs: int) -> float:
     )
 
 
-def peak_memory_mb(command: list[str], cwd: Path) -> float:
-    """The peak resident memory of `command`, measured from a separate parent process."""
+class Usage(NamedTuple):
+    """What one run of a command cost: wall and CPU seconds, and its peak memory."""
+
+    wall: float
+    cpu: float
+    peak_mb: float
+
+
+def child_usage(command: list[str], cwd: Path) -> Usage:
+    """Run `command` from a separate parent process, whose children are only it (and what it
+    waits for), so that its CPU time (user + system) and peak memory are its own."""
     probe = (
-        "import resource, subprocess, sys\n"
+        "import resource, subprocess, sys, time\n"
+        "started = time.perf_counter()\n"
         f"subprocess.run({command!r}, cwd={str(cwd)!r}, check=True, capture_output=True)\n"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "wall = time.perf_counter() - started\n"
+        "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(wall, use.ru_utime + use.ru_stime, use.ru_maxrss)\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
-    return int(out.stdout) / 1024
+    wall, cpu, maxrss = out.stdout.split()
+    return Usage(float(wall), float(cpu), int(maxrss) / 1024)
+
+
+def peak_memory_mb(command: list[str], cwd: Path) -> float:
+    """The peak resident memory of `command`, measured from a separate parent process."""
+    return child_usage(command, cwd).peak_mb
 
 
 def official_mjml(runs: int, mjml_file: Path) -> float | None:
