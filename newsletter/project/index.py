@@ -90,12 +90,14 @@ class Index:
                     )
                 }
                 return index
+            except sqlite3.OperationalError:
+                return None  # locked past the timeout, or a folder that cannot be written
             except sqlite3.DatabaseError:
                 # Garbage in the file, or an older schema: it is a cache, start again.
                 if attempt == 2 or not _remove(path):
                     return None
             except (OSError, sqlite3.Error):
-                return None  # a folder that cannot be written, a locked database
+                return None  # a folder that cannot be made
         return None
 
     def get(self, name: str, stat: os.stat_result) -> Entry | None:
