@@ -103,11 +103,18 @@ def format_loc(loc: Loc) -> str:
 def read_yaml(path: Path, display: str | None = None) -> Document:
     """Read and parse a YAML file; raise ProblemsError for anything that stops its use."""
     name = display or str(path)
+    return parse_yaml(read_bytes(path, name), name)
+
+
+def read_bytes(path: Path, display: str | None = None) -> bytes:
+    """What the YAML file at `path` holds; raise ProblemsError if it is no regular file, or
+    too large to be what it should."""
+    name = display or str(path)
     raw = _read_regular(path, name)
     if len(raw) > MAX_BYTES:
         message = f"the file is larger than {MAX_BYTES // 1_000_000} MB; is it the right file?"
         raise ProblemsError([Problem("file/unreadable", name, message=message)])
-    return parse_yaml(raw, name)
+    return raw
 
 
 def _read_regular(path: Path, name: str) -> bytes:

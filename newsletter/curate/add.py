@@ -47,8 +47,9 @@ def gather(
     document, issue = load_issue_document(path, project.show(path), layouts, draft=True)
     where = find_section(document, issue, section, create)
     title = issue.sections[where.index].title if where.index is not None else section.strip()
-    issues = (project.root / ISSUES_DIR).glob("*.yaml")
-    before = featured_before(issues, exclude=path, number=issue.number).featured
+    before = featured_before(
+        project.root / ISSUES_DIR, path, issue.number, project.show, project.own, date=issue.date
+    ).featured
     this_issue = featured_in(document.data)
 
     outcomes: dict[int, Outcome] = {}

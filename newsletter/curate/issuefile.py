@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,7 +99,9 @@ def find_section(document: Document, issue: Issue, name: str, create: bool) -> W
     )
 
 
-def repeat_of(url: str, this_issue: dict[str, Featured], before: dict[str, Featured]) -> str | None:
+def repeat_of(
+    url: str, this_issue: Mapping[str, Featured], before: Mapping[str, Featured]
+) -> str | None:
     """Why `url` must not be added again, or None."""
     key = normalize_url(url)
     if key in this_issue:
@@ -119,7 +121,7 @@ def add_to_issue(
     position: int | None = None,
     create: bool = False,
     allow_repeat: bool = False,
-    before: dict[str, Featured] | None = None,
+    before: Mapping[str, Featured] | None = None,
 ) -> list[Outcome]:
     """Add the articles `found` to the issue in `path`, each unless it is a repeat.
 
@@ -130,7 +132,7 @@ def add_to_issue(
     from filelock import FileLock
 
     if before is None:
-        before = featured_before(path.parent.glob("*.yaml"), exclude=path).featured
+        before = featured_before(path.parent, path).featured
     with FileLock(_lock_path(path)):
         raw = path.read_bytes()
         parsed = parse_yaml(raw, display, roundtrip=True)  # to edit: comments, style, places

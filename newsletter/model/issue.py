@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -90,5 +91,5 @@ class Featured:
 class History:
     """What earlier issues featured, by normalised URL, and those that could not be read."""
 
-    featured: dict[str, Featured] = field(default_factory=dict)
+    featured: Mapping[str, Featured] = field(default_factory=dict)
     unreadable: tuple[Problem, ...] = ()

@@ -109,9 +109,8 @@ class Project:
         rendition = render_issue(issue, self.settings, self.theme, links, preheader=preheader)
 
         def history() -> History:
-            issues = (self.root / ISSUES_DIR).glob("*.yaml")
             return featured_before(
-                issues, exclude=path, number=issue.number, show=self.show, own=self.own
+                self.root / ISSUES_DIR, path, issue.number, self.show, self.own, date=issue.date
             )
 
         return Inspection(document, issue, self.settings, rendition, links, name, history)

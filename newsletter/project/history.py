@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
-from collections.abc import Callable, Iterable
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsletter.build.yamlfile import read_yaml
+from newsletter.build.yamlfile import parse_yaml, read_bytes
 from newsletter.model.issue import Featured, History
 from newsletter.model.problems import Problem, ProblemsError
 from newsletter.model.urls import normalize_url
-from newsletter.project.index import Entry, Index
+from newsletter.project.index import Entry, Index, content_hash, decode
+
+_DATED = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 def featured_in(data: Any) -> dict[str, Featured]:
@@ -31,76 +38,211 @@ def featured_in(data: Any) -> dict[str, Featured]:
 
 
 def featured_before(
-    paths: Iterable[Path],
+    folder: Path,
     exclude: Path,
     number: int | None = None,
     show: Callable[[Path], str] = str,
     own: Callable[[Path], Path] = lambda path: path,
     cache: Path | None = None,
     indexed: bool = True,
+    date: dt.date | None = None,
 ) -> History:
-    """Every article of the issues in `paths` except `exclude` (and, given the `number` of
-    the issue at hand, except issues numbered after it), by normalised URL.
+    """Every article of the issues (`*.yaml`) in `folder` except `exclude` (and, given the
+    `number` and `date` of the issue at hand, except later issues), by normalised URL.
 
     A file that cannot be read is never the end of the work at hand: one named before
     `exclude` is a warning naming it (`show` says how), one named after it (next week's
     draft) is passed over. `own` refuses a file the project must not read (a link out).
+    A file named by a date after `date` (as `new` names them) is not read at all.
 
     What each file featured is kept in an index (`project.index`) in the folder `cache`
-    (by default the user's cache folder; `indexed=False` reads every file) so that only the files
-    that changed since the last run are parsed.
+    (by default the user's cache folder; `indexed=False` reads every file) so that only the
+    files that changed since the last run are parsed, and only the URLs asked about are
+    looked up.
     """
-    found: dict[str, Featured] = {}
-    unreadable: list[Problem] = []
-    paths = sorted(paths, reverse=True)  # newest first: name the latest time it ran
-    index = Index.open(exclude.parent, cache) if indexed and paths else None
-    for path in paths:
-        try:
-            if path.name == exclude.name and path.resolve() == exclude.resolve():
+    try:
+        with os.scandir(folder) as found:
+            files = sorted(
+                (f for f in found if f.name.endswith(".yaml")), key=lambda f: f.name, reverse=True
+            )  # newest first: name the latest time it ran
+    except OSError:
+        files = []
+    skip = exclude.name if os.path.abspath(exclude.parent) == os.path.abspath(folder) else None
+    index = Index.open(folder, cache) if indexed and files else None
+    scan = Scan(folder, skip, exclude.name, number, date, show, own)
+    try:
+        return scan.history(files, index)
+    except sqlite3.Error:  # the index went wrong as it was read: it is only a cache
+        if index:
+            index.close()
+        return scan.history(files, None)
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What `featured_before` was asked."""
+
+    folder: Path
+    skip: str | None  # the file of the issue at hand, if it is in `folder`
+    current: str  # its name, to tell earlier files from later ones
+    number: int | None
+    date: dt.date | None
+    show: Callable[[Path], str]
+    own: Callable[[Path], Path]
+
+    def history(self, files: list[os.DirEntry[str]], index: Index | None) -> History:
+        """What `files` featured, through `index` if there is one."""
+        entries: dict[str, Entry | None] = {}  # by name, newest first; None: as indexed
+        unreadable: list[Problem] = []
+        for file in files:
+            name = file.name
+            if name == self.skip or (self.date and _dated_after(name, self.date)):
                 if index:
-                    index.seen.add(path.name)  # kept for the week it is an earlier issue
+                    index.seen.add(name)  # kept for the week it is an earlier issue
                 continue
-            same = index if path.parent == exclude.parent else None  # one folder, one index
-            entry = _entry(path, same, show, own)
-        except ProblemsError as e:
-            why = e.problems[0].message if e.problems else "it does not load"
-        except (OSError, RuntimeError, ValueError) as e:  # a link loop, a FIFO, a bad name
-            why = str(getattr(e, "strerror", None) or e)
-        else:
-            later = entry.number
-            if number is not None and isinstance(later, int) and later >= number:
+            try:
+                entries[name] = _entry(file, index, self.show, self.own)
                 continue
-            for key, section in entry.articles:
-                found.setdefault(key, Featured(entry.number, entry.date, section))
-            continue
-        if path.name < exclude.name:
-            message = f"an earlier issue that cannot be read ({why}): its articles are not known"
-            unreadable.append(Problem("history/unreadable", show(path), message=message))
-    if index:
-        index.save()
-    return History(found, tuple(reversed(unreadable)))
+            except ProblemsError as e:
+                why = e.problems[0].message if e.problems else "it does not load"
+            except (OSError, RuntimeError, ValueError) as e:  # a link loop, a FIFO, a bad name
+                why = str(getattr(e, "strerror", None) or e)
+            if name < self.current:
+                path = Path(file.path)
+                message = (
+                    f"an earlier issue that cannot be read ({why}): its articles are not known"
+                )
+                unreadable.append(Problem("history/unreadable", self.show(path), message=message))
+        if index:
+            index.save()
+
+        def rescan() -> Mapping[str, Featured]:
+            return self.history(files, None).featured
+
+        earlier = Earlier(entries, self.number, index, rescan)
+        return History(earlier, tuple(reversed(unreadable)))
+
+
+def _dated_after(name: str, date: dt.date) -> bool:
+    """Whether the file `name` is named by a date after `date`."""
+    found = _DATED.match(name)
+    try:
+        return found is not None and dt.date(*map(int, found.groups())) > date
+    except ValueError:
+        return False  # 2026-13-45: not a date, so not a later one
 
 
 def _entry(
-    path: Path, index: Index | None, show: Callable[[Path], str], own: Callable[[Path], Path]
-) -> Entry:
-    """What `path` featured, from the index if it knows this version of the file. A file
+    file: os.DirEntry[str],
+    index: Index | None,
+    show: Callable[[Path], str],
+    own: Callable[[Path], Path],
+) -> Entry | None:
+    """What `file` featured; None when the index vouches for this version of it. A file
     that cannot be read is never indexed: it is read again, so its warning is as fresh."""
-    real = own(path)  # first, as without the index: a link out is refused, never looked at
-    try:
-        stat = os.stat(real) if index else None
-    except OSError:
-        stat = None  # reading it says why, in the words it always has
-    if index and stat:
-        known = index.get(path.name, stat)
-        if known is not None:
-            return known
-    data = read_yaml(real, show(path)).data
-    number, date = (
-        (data.get("number"), data.get("date")) if isinstance(data, dict) else (None, None)
-    )
-    articles = tuple((key, where.section) for key, where in featured_in(data).items())
-    entry = Entry(number, date, articles)
-    if index and stat:
-        index.put(path.name, stat, entry)
+    info: os.stat_result | None = None
+    with contextlib.suppress(OSError):  # reading it says why, in the words it always has
+        info = os.stat(own(Path(file.path)) if file.is_symlink() else file.path)
+    if index and info and index.known(file.name, info):
+        return None
+    path = Path(file.path)
+    real = own(path) if file.is_symlink() else path  # a link out is refused, never read
+    raw = read_bytes(real, show(path))
+    sha = content_hash(raw)
+    entry = index.same_content(sha) if index and info else None
+    if entry is None:
+        data = parse_yaml(raw, show(path)).data
+        number, date = (
+            (data.get("number"), data.get("date")) if isinstance(data, dict) else (None, None)
+        )
+        articles = tuple((key, where.section) for key, where in featured_in(data).items())
+        entry = Entry(number, date, articles)
+    if index and info:
+        index.put(path.name, info, sha, entry)
     return entry
+
+
+class Earlier(Mapping[str, Featured]):
+    """What earlier issues featured, by normalised URL: the newest issue that featured each.
+    A URL is looked up in the index when asked; what the index does not hold (a file read
+    this time and not saved in it) is kept in memory."""
+
+    def __init__(
+        self,
+        entries: dict[str, Entry | None],
+        number: int | None,
+        index: Index | None,
+        rescan: Callable[[], Mapping[str, Featured]],
+    ) -> None:
+        self.index, self.rescan, self.entries = index, rescan, entries
+        self.names = {name for name in entries if self._earlier(name, number)}
+        self.memory: dict[str, tuple[str, Featured]] = {}
+        for name in sorted(self.names, reverse=True):
+            entry = entries[name]
+            if entry is not None and (index is None or name in index.stale):
+                for url, section in entry.articles:
+                    where = Featured(entry.number, entry.date, section)
+                    self.memory.setdefault(url, (name, where))
+        self._all: dict[str, Featured] | None = None
+        if index is None:
+            self._all = {url: where for url, (_, where) in self.memory.items()}
+
+    def _value(self, name: str, key: str) -> Any:
+        entry = self.entries[name]
+        if entry is not None:
+            return getattr(entry, key)
+        assert self.index is not None
+        return decode(getattr(self.index.rows[name], key))
+
+    def _earlier(self, name: str, number: int | None) -> bool:
+        later = self._value(name, "number") if number is not None else None
+        return not isinstance(later, int) or number is None or later < number
+
+    def _newest(self, hits: Iterable[tuple[str, str]], url: str) -> tuple[str, Featured] | None:
+        """Of the index's (file, section) hits for `url` and what is in memory, the newest."""
+        assert self.index is not None
+        stale = self.index.stale
+        found = max((h for h in hits if h[0] in self.names and h[0] not in stale), default=None)
+        best = None
+        if found is not None:
+            name, section = found
+            where = Featured(self._value(name, "number"), self._value(name, "date"), section)
+            best = (name, where)
+        memory = self.memory.get(url)
+        if memory is not None and (best is None or memory[0] > best[0]):
+            best = memory
+        return best
+
+    def __getitem__(self, url: str) -> Featured:
+        if self._all is None:
+            try:
+                assert self.index is not None
+                best = self._newest(self.index.where(url), url)
+            except sqlite3.Error:
+                self._all = dict(self.rescan())
+            else:
+                if best is None:
+                    raise KeyError(url)
+                return best[1]
+        return self._all[url]
+
+    def _everything(self) -> dict[str, Featured]:
+        if self._all is None:
+            try:
+                assert self.index is not None
+                by_url: dict[str, list[tuple[str, str]]] = {}
+                for url, name, section in self.index.everything():
+                    by_url.setdefault(url, []).append((name, section))
+                found = {url: self._newest(hits, url) for url, hits in by_url.items()}
+                for url in self.memory.keys() - by_url.keys():
+                    found[url] = self._newest((), url)
+                self._all = {url: best[1] for url, best in found.items() if best is not None}
+            except sqlite3.Error:
+                self._all = dict(self.rescan())
+        return self._all
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._everything())
+
+    def __len__(self) -> int:
+        return len(self._everything())

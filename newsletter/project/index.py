@@ -1,5 +1,10 @@
-"""A cache of what each issue file featured, in SQLite, so that a build parses only the
-issues that changed since the last one.
+"""A cache of what each issue file featured, in SQLite, so that a command parses only the
+issues that changed since the last one and looks up only the URLs it asks about.
+
+Each file is known by its name, size, modification time and content hash: a file whose
+size and time are as recorded is taken as read (unless it was recorded within a second of
+being changed, when only its hash can tell); one whose content is known under another name
+(a renamed file, a touched one) is not parsed again.
 
 It is only a cache: deleting it loses nothing, and whatever goes wrong with it (a corrupt
 file, a locked database, a folder that cannot be written) makes the caller read every file
@@ -14,15 +19,31 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-SCHEMA = 1
-"""Bumped when what a row holds changes: an older database is then rebuilt."""
+SCHEMA = 2
+"""Bumped when what the tables hold changes: an older database is then rebuilt."""
 
 BUSY_MS = 2000
 """How long to wait for another process's write before giving up on the cache."""
+
+RACY_NS = 2 * 10**9
+"""A file changed this close to being recorded may have changed again within the same tick
+of the file system's clock: its size and time alone do not vouch for it."""
+
+TABLES = (
+    "CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY, size INTEGER NOT NULL,"
+    " mtime_ns INTEGER NOT NULL, sha TEXT NOT NULL, recorded_ns INTEGER NOT NULL,"
+    " number NOT NULL, date NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS files_sha ON files (sha)",
+    "CREATE TABLE IF NOT EXISTS featured (name TEXT NOT NULL, url TEXT NOT NULL,"
+    " section TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS featured_url ON featured (url)",
+    "CREATE INDEX IF NOT EXISTS featured_name ON featured (name)",
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +53,17 @@ class Entry:
     number: Any
     date: Any
     articles: tuple[tuple[str, str], ...]
+
+
+class Row(NamedTuple):
+    """What the index knows of one file, and when it learnt it."""
+
+    size: int
+    mtime_ns: int
+    sha: str
+    recorded_ns: int
+    number: int | str  # as `encode` wrote them
+    date: int | str
 
 
 def cache_folder() -> Path:
@@ -47,18 +79,30 @@ def index_path(issues: Path, folder: Path | None = None) -> Path:
     return (folder or cache_folder()) / f"history-{key}.sqlite"
 
 
-def _encode(value: Any) -> Any:
-    """A number or date as JSON; raises TypeError for what cannot be restored exactly."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
+def content_hash(raw: bytes) -> str:
+    """The hash a file's content is known by."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+def encode(value: Any) -> int | str:
+    """A number as it is, or a date or anything else as JSON; raises TypeError for what
+    cannot be restored exactly."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # an integer column: read without decoding
+    if value is None or isinstance(value, bool | float | str):
+        return json.dumps(value)
     if isinstance(value, datetime.datetime):
-        return {"datetime": value.isoformat()}
+        return json.dumps({"datetime": value.isoformat()})
     if isinstance(value, datetime.date):
-        return {"date": value.isoformat()}
+        return json.dumps({"date": value.isoformat()})
     raise TypeError(type(value).__name__)
 
 
-def _decode(value: Any) -> Any:
+def decode(text: int | str) -> Any:
+    """The number or date that `encode` wrote."""
+    if isinstance(text, int):
+        return text
+    value = json.loads(text)
     if isinstance(value, dict) and "datetime" in value:
         return datetime.datetime.fromisoformat(value["datetime"])
     if isinstance(value, dict) and "date" in value:
@@ -67,13 +111,16 @@ def _decode(value: Any) -> Any:
 
 
 class Index:
-    """An open index of one issues folder; every method gives up quietly (None, or nothing)."""
+    """An open index of one issues folder. Reading it raises sqlite3.Error, which callers
+    take as "read the files instead"; `save` gives up quietly."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.db = connection
-        self.rows: dict[str, tuple[int, int, str]] = {}
+        self.rows: dict[str, Row] = {}
         self.seen: set[str] = set()
-        self.fresh: list[tuple[str, int, int, str]] = []
+        self.fresh: dict[str, tuple[Row | None, tuple[tuple[str, str], ...]]] = {}
+        self.stale: set[str] = set()
+        self._by_sha: dict[str, str] | None = None
 
     @classmethod
     def open(cls, issues: Path, folder: Path | None = None) -> Index | None:
@@ -83,12 +130,8 @@ class Index:
             try:
                 path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
                 index = cls(_connect(path))
-                index.rows = {
-                    name: (size, mtime, entry)
-                    for name, size, mtime, entry in index.db.execute(
-                        "SELECT name, size, mtime_ns, entry FROM files"
-                    )
-                }
+                query = "SELECT name, size, mtime_ns, sha, recorded_ns, number, date FROM files"
+                index.rows = {row[0]: Row._make(row[1:]) for row in index.db.execute(query)}
                 return index
             except sqlite3.OperationalError:
                 return None  # locked past the timeout, or a folder that cannot be written
@@ -100,43 +143,83 @@ class Index:
                 return None  # a folder that cannot be made
         return None
 
-    def get(self, name: str, stat: os.stat_result) -> Entry | None:
-        """What `name` featured if the index knows this very version of it."""
+    def known(self, name: str, stat: os.stat_result) -> Row | None:
+        """The row of `name` if its size and time vouch that the file is as recorded."""
         self.seen.add(name)
         row = self.rows.get(name)
-        if row is None or row[:2] != (stat.st_size, stat.st_mtime_ns):
+        if row is None or (row.size, row.mtime_ns) != (stat.st_size, stat.st_mtime_ns):
             return None
-        try:
-            number, date, articles = json.loads(row[2])
-            pairs = tuple((str(url), str(section)) for url, section in articles)
-            return Entry(_decode(number), _decode(date), pairs)
-        except (ValueError, TypeError):
-            return None  # a row not as written: read the file instead
+        return None if row.mtime_ns >= row.recorded_ns - RACY_NS else row
 
-    def put(self, name: str, stat: os.stat_result, entry: Entry) -> None:
-        """Remember what `name` featured, as of `stat`, when the index is saved."""
+    def same_content(self, sha: str) -> Entry | None:
+        """What a file with content `sha` featured, if the index has read that content (under
+        any name: a file renamed, or touched)."""
+        if self._by_sha is None:
+            self._by_sha = {row.sha: name for name, row in self.rows.items()}
+        name = self._by_sha.get(sha)
+        row = self.rows.get(name) if name is not None else None
+        if name is None or row is None or row.sha != sha:
+            return None
+        if name in self.fresh:
+            pairs = self.fresh[name][1]
+        else:
+            query = "SELECT url, section FROM featured WHERE name = ? ORDER BY rowid"
+            pairs = tuple((str(url), str(s)) for url, s in self.db.execute(query, (name,)))
+        return Entry(decode(row.number), decode(row.date), pairs)
+
+    def put(self, name: str, stat: os.stat_result, sha: str, entry: Entry) -> None:
+        """Remember what `name` featured, as of `stat`, when the index is saved. Until then,
+        or for good if its number or date cannot be kept exactly, the index's rows of `name`
+        are stale: the caller holds what the file featured."""
+        self.stale.add(name)
+        row: Row | None = None
         try:
-            blob = json.dumps([_encode(entry.number), _encode(entry.date), entry.articles])
-        except (TypeError, ValueError):
-            return  # a number or date that JSON cannot restore exactly: read it every time
-        self.fresh.append((name, stat.st_size, stat.st_mtime_ns, blob))
+            number, date = encode(entry.number), encode(entry.date)
+        except TypeError:  # a number or date that JSON cannot restore exactly: read it each time
+            self.rows.pop(name, None)
+        else:
+            row = Row(stat.st_size, stat.st_mtime_ns, sha, time.time_ns(), number, date)
+            self.rows[name] = row
+            if self._by_sha is not None:
+                self._by_sha[sha] = name
+        self.fresh[name] = (row, entry.articles)
 
     def save(self) -> None:
         """Write what changed and drop the rows of files that are gone, in one transaction."""
-        gone = [(name,) for name in self.rows if name not in self.seen]
+        gone = [name for name in self.rows if name not in self.seen]
+        for name in gone:
+            del self.rows[name]
+        if not (self.fresh or gone):
+            return
+        names = [(name,) for name in gone + list(self.fresh)]
+        rows = [(n, *row) for n, (row, _) in self.fresh.items() if row]
+        pairs = [(n, *pair) for n, (row, pairs) in self.fresh.items() if row for pair in pairs]
         try:
-            if self.fresh or gone:
-                with self.db:  # one transaction: another process sees all of it or none
-                    self.db.execute("BEGIN IMMEDIATE")
-                    self.db.executemany("DELETE FROM files WHERE name = ?", gone)
-                    self.db.executemany(
-                        "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", self.fresh
-                    )
+            with self.db:  # one transaction: another process sees all of it or none
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.executemany("DELETE FROM files WHERE name = ?", names)
+                self.db.executemany("DELETE FROM featured WHERE name = ?", names)
+                self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                self.db.executemany("INSERT INTO featured VALUES (?, ?, ?)", pairs)
         except sqlite3.Error:
-            pass  # locked for too long or read-only: the next run tries again
-        finally:
-            with contextlib.suppress(sqlite3.Error):
-                self.db.close()
+            return  # locked for too long or read-only: the next run tries again
+        self.stale -= {name for name, (row, _) in self.fresh.items() if row}
+        self.fresh.clear()
+
+    def where(self, url: str) -> list[tuple[str, str]]:
+        """Every (file name, section) that featured `url`, as saved. Raises sqlite3.Error."""
+        query = "SELECT name, section FROM featured WHERE url = ?"
+        return [(str(name), str(section)) for name, section in self.db.execute(query, (url,))]
+
+    def everything(self) -> list[tuple[str, str, str]]:
+        """Every (URL, file name, section) saved. Raises sqlite3.Error."""
+        query = "SELECT url, name, section FROM featured ORDER BY rowid"
+        return [(str(u), str(n), str(s)) for u, n, s in self.db.execute(query)]
+
+    def close(self) -> None:
+        """Let the database go."""
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -146,10 +229,8 @@ def _connect(path: Path) -> sqlite3.Connection:
         if db.execute("PRAGMA user_version").fetchone()[0] not in (0, SCHEMA):
             raise sqlite3.DatabaseError("another schema")
         db.execute("PRAGMA journal_mode = WAL")  # readers never wait for a writer
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY, size INTEGER NOT NULL,"
-            " mtime_ns INTEGER NOT NULL, entry TEXT NOT NULL)"
-        )
+        for table in TABLES:
+            db.execute(table)
         db.execute(f"PRAGMA user_version = {SCHEMA}")
     except BaseException:
         db.close()

@@ -20,7 +20,7 @@ from tests.conftest import ISSUE, RunCli
 RENDER = "newsletter.build.render.render_issue"
 COMPILE = "newsletter.build.mjml.compile_mjml"
 INLINE = "newsletter.build.mjml.inline_css"
-READ = "newsletter.build.yamlfile.read_yaml"
+READ = "newsletter.build.yamlfile._read_regular"
 HISTORY = "newsletter.project.history.featured_before"
 PACKAGE = str(Path(newsletter.__file__).parent)
 

@@ -8,9 +8,11 @@ import os
 import sqlite3
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from newsletter.build import yamlfile
 from newsletter.model.issue import History
 from newsletter.project.history import featured_before
 from newsletter.project.index import index_path
@@ -49,7 +51,7 @@ def make_project(root: Path, count: int) -> Path:
 def history(issues: Path, cache: Path, current: int, indexed: bool = True) -> History:
     """What was featured before issue `current`."""
     exclude = issues / f"issue-{current:04d}.yaml"
-    return featured_before(issues.glob("*.yaml"), exclude, current, cache=cache, indexed=indexed)
+    return featured_before(issues, exclude, current, cache=cache, indexed=indexed)
 
 
 @pytest.fixture
@@ -127,16 +129,79 @@ def test_later_issues_are_left_out_by_number(issues: Path, tmp_path: Path) -> No
     assert "https://news.example.org/11/0-0" not in found
 
 
-def test_a_read_only_cache_folder_falls_back_to_the_scan(issues: Path, tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root writes to a read-only folder")
+def test_a_database_that_cannot_be_opened_falls_back_to_the_scan(
+    issues: Path, tmp_path: Path
+) -> None:
     cache = tmp_path / "cache"
-    cache.mkdir(mode=0o500)
-    try:
-        assert history(issues, cache, 40) == history(issues, cache, 40, indexed=False)
-        assert not index_path(issues, cache).exists()
-    finally:
-        cache.chmod(0o700)
+    index_path(issues, cache).mkdir(parents=True)  # a folder where the database should be
+    assert history(issues, cache, 40) == history(issues, cache, 40, indexed=False)
+    assert index_path(issues, cache).is_dir()
+
+
+def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files the history parses from now on."""
+    parsed: list[str] = []
+    real = yamlfile.parse_yaml
+
+    def parse(raw: bytes, name: str, **kwargs: Any) -> Any:
+        parsed.append(Path(name).name)
+        return real(raw, name, **kwargs)
+
+    monkeypatch.setattr("newsletter.project.history.parse_yaml", parse)
+    return parsed
+
+
+def test_only_what_changed_is_parsed_and_a_renamed_file_not_at_all(
+    issues: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    history(issues, cache, 40)
+    parsed = count_parses(monkeypatch)
+    history(issues, cache, 40)
+    assert parsed == []
+    (issues / "issue-0007.yaml").write_text(issue_text(7).replace("/7/", "/seven/"))
+    (issues / "issue-0008.yaml").rename(issues / "issue-0008-renamed.yaml")
+    (issues / "issue-0009.yaml").touch()
+    found = history(issues, cache, 40).featured
+    assert parsed == ["issue-0007.yaml"]
+    assert str(found["https://news.example.org/8/0-0"]).startswith("#8 ")
+    assert found == history(issues, cache, 40, indexed=False).featured
+
+
+def test_an_edit_that_keeps_size_and_time_is_seen_by_its_content(
+    issues: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    history(issues, cache, 40)
+    edited = issues / "issue-0012.yaml"
+    before = edited.stat()
+    edited.write_text(
+        issue_text(12, repeated=17).replace("news.example.org/12/", "news.example.net/12/")
+    )
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))  # within one clock tick
+    assert edited.stat().st_size == before.st_size
+    found = history(issues, cache, 40).featured
+    assert "https://news.example.net/12/0-0" in found
+    assert "https://news.example.org/12/0-0" not in found
+
+
+def test_issues_named_after_the_date_at_hand_are_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issues = tmp_path / "issues"
+    issues.mkdir()
+    for number, day in enumerate(("2026-11-16", "2026-11-23", "2026-11-30", "2026-12-07"), 1):
+        (issues / f"{day}.yaml").write_text(issue_text(number))
+    os.mkfifo(issues / "2026-12-14.yaml")  # reading it would wait for ever
+    parsed = count_parses(monkeypatch)
+    current = issues / "2026-11-30.yaml"
+    found = featured_before(
+        issues, current, 3, cache=tmp_path / "cache", date=datetime.date(2026, 11, 30)
+    )
+    assert sorted(parsed) == ["2026-11-16.yaml", "2026-11-23.yaml"]
+    assert "https://news.example.org/2/0-0" in found.featured
+    assert "https://news.example.org/4/0-0" not in found.featured
+    assert found.unreadable == ()
 
 
 def test_a_cache_folder_that_cannot_be_made_falls_back_to_the_scan(
@@ -152,7 +217,7 @@ def test_the_default_cache_folder_follows_xdg(
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     exclude = issues / "issue-0040.yaml"
-    featured_before(issues.glob("*.yaml"), exclude, 40)
+    featured_before(issues, exclude, 40)
     assert index_path(issues, tmp_path / "xdg" / "newsletter").exists()
 
 
