@@ -94,11 +94,15 @@ class Scan:
         """What `files` featured, through `index` if there is one."""
         entries: dict[str, Entry | None] = {}  # by name, newest first; None: as indexed
         unreadable: list[Problem] = []
+        iso = self.date.isoformat() if self.date else None
         for file in files:
             name = file.name
-            if name == self.skip or (self.date and _dated_after(name, self.date)):
+            if name == self.skip or (iso and name[:10] > iso and _dated_after(name, iso)):
                 if index:
                     index.seen.add(name)  # kept for the week it is an earlier issue
+                continue
+            if index and _indexed(file, index):
+                entries[name] = None
                 continue
             try:
                 entries[name] = _entry(file, index, self.show, self.own)
@@ -123,13 +127,23 @@ class Scan:
         return History(earlier, tuple(reversed(unreadable)))
 
 
-def _dated_after(name: str, date: dt.date) -> bool:
-    """Whether the file `name` is named by a date after `date`."""
+def _dated_after(name: str, iso: str) -> bool:
+    """Whether the file `name` is named by a date after `iso` (as YYYY-MM-DD)."""
     found = _DATED.match(name)
     try:
-        return found is not None and dt.date(*map(int, found.groups())) > date
+        return found is not None and dt.date(*map(int, found.groups())).isoformat() > iso
     except ValueError:
         return False  # 2026-13-45: not a date, so not a later one
+
+
+def _indexed(file: os.DirEntry[str], index: Index) -> bool:
+    """Whether the index vouches for what `file`, a regular file, featured: the quick way."""
+    if file.is_symlink():
+        return False
+    try:
+        return index.known(file.name, os.stat(file.path)) is not None
+    except OSError:
+        return False
 
 
 def _entry(
@@ -140,12 +154,12 @@ def _entry(
 ) -> Entry | None:
     """What `file` featured; None when the index vouches for this version of it. A file
     that cannot be read is never indexed: it is read again, so its warning is as fresh."""
+    path = Path(file.path)
     info: os.stat_result | None = None
     with contextlib.suppress(OSError):  # reading it says why, in the words it always has
-        info = os.stat(own(Path(file.path)) if file.is_symlink() else file.path)
+        info = os.stat(own(path) if file.is_symlink() else path)
     if index and info and index.known(file.name, info):
         return None
-    path = Path(file.path)
     real = own(path) if file.is_symlink() else path  # a link out is refused, never read
     raw = read_bytes(real, show(path))
     sha = content_hash(raw)

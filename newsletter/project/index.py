@@ -110,6 +110,10 @@ def decode(text: int | str) -> Any:
     return value
 
 
+_OPEN: dict[tuple[int, Path], Index] = {}
+"""The indexes this process has open, by process and path."""
+
+
 class Index:
     """An open index of one issues folder. Reading it raises sqlite3.Error, which callers
     take as "read the files instead"; `save` gives up quietly."""
@@ -121,17 +125,28 @@ class Index:
         self.fresh: dict[str, tuple[Row | None, tuple[tuple[str, str], ...]]] = {}
         self.stale: set[str] = set()
         self._by_sha: dict[str, str] | None = None
+        self.path = Path()
+        self.version = 0  # of the database, as `PRAGMA data_version` tells it
+        self.file = (0, 0, 0)  # its file as last seen: one replaced or deleted is opened anew
 
     @classmethod
     def open(cls, issues: Path, folder: Path | None = None) -> Index | None:
-        """The index of `issues`, rebuilt if corrupt; None if it cannot be used at all."""
+        """The index of `issues`, rebuilt if corrupt; None if it cannot be used at all. A
+        process that asks again (the preview, on every save) gets the index it had, its rows
+        read again only if another process wrote to it since."""
         path = index_path(issues, folder)
+        key = (os.getpid(), path)  # a process made by fork never uses its parent's database
+        kept = _OPEN.pop(key, None)
+        if kept is not None and (index := kept.again(path)) is not None:
+            _OPEN[key] = index
+            return index
         for attempt in (1, 2):
             try:
                 path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
                 index = cls(_connect(path))
-                query = "SELECT name, size, mtime_ns, sha, recorded_ns, number, date FROM files"
-                index.rows = {row[0]: Row._make(row[1:]) for row in index.db.execute(query)}
+                index.path = path
+                index.read_rows()
+                _OPEN[key] = index
                 return index
             except sqlite3.OperationalError:
                 return None  # locked past the timeout, or a folder that cannot be written
@@ -142,6 +157,27 @@ class Index:
             except (OSError, sqlite3.Error):
                 return None  # a folder that cannot be made
         return None
+
+    def read_rows(self) -> None:
+        """Read what the database knows of every file, and note which version of it."""
+        query = "SELECT name, size, mtime_ns, sha, recorded_ns, number, date FROM files"
+        self.rows = {row[0]: Row._make(row[1:]) for row in self.db.execute(query)}
+        self.version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        self.file = _identity(self.path)
+        self._by_sha = None
+
+    def again(self, path: Path) -> Index | None:
+        """This index, ready for another run; None if it is no longer the one at `path`."""
+        self.seen.clear()
+        try:
+            if self.stale or _identity(path) != self.file:
+                raise sqlite3.DatabaseError("not saved, or deleted since")
+            if self.db.execute("PRAGMA data_version").fetchone()[0] != self.version:
+                self.read_rows()  # another process wrote to it
+            return self
+        except (OSError, sqlite3.Error):
+            self.close()
+            return None
 
     def known(self, name: str, stat: os.stat_result) -> Row | None:
         """The row of `name` if its size and time vouch that the file is as recorded."""
@@ -201,7 +237,8 @@ class Index:
                 self.db.executemany("DELETE FROM featured WHERE name = ?", names)
                 self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
                 self.db.executemany("INSERT INTO featured VALUES (?, ?, ?)", pairs)
-        except sqlite3.Error:
+            self.file = _identity(self.path)
+        except (OSError, sqlite3.Error):
             return  # locked for too long or read-only: the next run tries again
         self.stale -= {name for name, (row, _) in self.fresh.items() if row}
         self.fresh.clear()
@@ -220,6 +257,12 @@ class Index:
         """Let the database go."""
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    """The database's file as this process last saw it."""
+    info = os.stat(path)
+    return info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def _connect(path: Path) -> sqlite3.Connection:
