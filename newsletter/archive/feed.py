@@ -71,7 +71,7 @@ def sitemap_xml(all_pages: Sequence[IssuePage], site: Site) -> str:
     for page in all_pages:
         rows.append(
             f"<url><loc>{html.escape(page.url or '')}</loc>"
-            f"<lastmod>{page.issue.date.isoformat()}</lastmod></url>"
+            f"<lastmod>{page.kept.date.isoformat()}</lastmod></url>"
         )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -39,11 +39,12 @@ class FolderError(UserError):
     """The output folder holds files that the archive did not write."""
 
 
-def fingerprint(source: bytes, page: IssuePage, settings: bytes, theme: str) -> str:
-    """What an issue's page is built from: if this is unchanged, so is the page."""
+def fingerprint(source: str, page: IssuePage, settings: str, theme: str) -> str:
+    """What an issue's page is built from (the hashes of its file, of the settings and of
+    the theme): if this is unchanged, so is the page."""
     digest = hashlib.sha256()
-    for part in (source, settings, theme.encode(), __version__.encode()):
-        digest.update(hashlib.sha256(part).digest())
+    for part in (source, settings, theme, __version__):
+        digest.update(f"{part}\0".encode())
     digest.update(f"{page.slug}|{page.previous}|{page.next}|{page.url}".encode())
     return digest.hexdigest()
 

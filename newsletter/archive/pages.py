@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import pickle
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 from newsletter.build.render import FooterLinks, render_issue
@@ -14,14 +17,46 @@ from newsletter.model.settings import Settings
 
 
 @dataclass(frozen=True)
+class Kept:
+    """An issue as the archive holds it: its number and date at hand, the rest read back
+    only when asked for, so that a thousand issues take little memory."""
+
+    number: int
+    date: dt.date
+    value: bytes  # the issue, pickled
+
+    @classmethod
+    def of(cls, issue: Issue) -> Kept:
+        """`issue`, kept."""
+        return cls(issue.number, issue.date, pickle.dumps(issue, pickle.HIGHEST_PROTOCOL))
+
+    @property
+    def issue(self) -> Issue:
+        """The issue itself."""
+        return _read_back(self.value)
+
+
+@lru_cache(maxsize=4)  # a template asks for the same page's issue many times in a row
+def _read_back(value: bytes) -> Issue:
+    issue = pickle.loads(value)
+    assert isinstance(issue, Issue)
+    return issue
+
+
+@dataclass(frozen=True)
 class IssuePage:
     """One issue's page in the archive, and its neighbours."""
 
     slug: str
-    issue: Issue
+    kept: Kept
     previous: str | None
     next: str | None
     url: str | None  # absolute, when the settings have an archive_url
+
+    @property
+    def issue(self) -> Issue:
+        """The issue of the page."""
+        return self.kept.issue
 
     @property
     def description(self) -> str:
@@ -50,7 +85,7 @@ def site_of(settings: Settings) -> Site:
     return Site(settings.archive_url.rstrip("/") + "/" if settings.archive_url else None)
 
 
-def pages(issues: Sequence[tuple[str, Issue]], site: Site) -> list[IssuePage]:
+def pages(issues: Sequence[tuple[str, Kept]], site: Site) -> list[IssuePage]:
     """The pages of `issues` (slug, issue), oldest first, each knowing its neighbours."""
     ordered = sorted(issues, key=lambda item: (item[1].date, item[1].number))
     slugs = [slug for slug, _ in ordered]

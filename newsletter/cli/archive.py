@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from newsletter.archive.quick import Summary
 from newsletter.checks.report import count
 from newsletter.cli.exits import problems_exit
 from newsletter.cli.options import output_folder
@@ -38,10 +39,22 @@ def archive(output: Path | None, jobs: int | None, future: bool) -> None:
 
         newsletter archive -o site
     """
+    from newsletter.archive import quick
+    from newsletter.project.root import find_root, shown
+
+    started = time.perf_counter()
+    until = None if future else dt.date.today()
+    start = Path.cwd().resolve()
+    root = find_root(start)
+    built = quick.unchanged(root, output or root / "site", until) if root else None
+    if root and built is not None:  # nothing to do: known without loading anything
+        out = output or root / "site"
+        summary = Summary(0, len(built.pages), (), tuple(built.warnings), (), built.future)
+        _report(summary, shown(out, start), started)
+        return
     from newsletter.archive.site import write_archive
     from newsletter.project.folder import Project
 
-    started = time.perf_counter()
     with problems_exit():
         project = Project.find(Path.cwd())
         out = output or project.root / "site"
@@ -58,11 +71,16 @@ def archive(output: Path | None, jobs: int | None, future: bool) -> None:
             project,
             out,
             jobs=jobs or os.cpu_count() or 1,
-            until=None if future else dt.date.today(),
+            until=until,
             progress=progress,
         )
         if bar is not None:
             bar.render_finish()
+    _report(summary, project.show(out), started)
+
+
+def _report(summary: Summary, out: str, started: float) -> None:
+    """Say what the archive did, and exit 1 if it found problems."""
     for problem in summary.problems:
         click.echo(str(problem), err=True)
     for warning in summary.warnings:
@@ -70,7 +88,7 @@ def archive(output: Path | None, jobs: int | None, future: bool) -> None:
     seconds = time.perf_counter() - started
     removed = f"{len(summary.removed)} removed, " if summary.removed else ""
     click.echo(
-        f"Archive in {project.show(out)}: {count(summary.built, 'issue')} built, "
+        f"Archive in {out}: {count(summary.built, 'issue')} built, "
         f"{summary.skipped} unchanged, {removed}{count(len(summary.problems), 'problem')}, "
         f"in {seconds:.2f} s."
     )

@@ -32,7 +32,8 @@ def new(date: dt.datetime | None) -> None:
     from newsletter.build.load import load_issue
     from newsletter.curate.new import next_issue
     from newsletter.project.files import write_atomic
-    from newsletter.project.folder import ISSUES_DIR, Project
+    from newsletter.project.folder import Project
+    from newsletter.project.root import ISSUES_DIR
 
     with problems_exit():
         project = Project.find(Path.cwd())

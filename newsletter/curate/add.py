@@ -13,8 +13,9 @@ from newsletter.build.load import load_issue_document
 from newsletter.curate.issuefile import Outcome, add_to_issue, find_section, repeat_of
 from newsletter.model.problems import UserError
 from newsletter.model.urls import http_url_problem
-from newsletter.project.folder import ISSUES_DIR, Project
+from newsletter.project.folder import Project
 from newsletter.project.history import featured_before, featured_in
+from newsletter.project.root import ISSUES_DIR
 
 
 def gather(

@@ -9,7 +9,8 @@ from pathlib import Path
 from newsletter.checks.offline import run_checks
 from newsletter.model.problems import ProblemsError, UserError
 from newsletter.preview.server import Build, PreviewServer
-from newsletter.project.folder import SETTINGS_FILE, Project
+from newsletter.project.folder import Project
+from newsletter.project.root import SETTINGS_FILE
 
 Echo = Callable[..., None]
 

@@ -16,9 +16,7 @@ from newsletter.model.issue import History, Issue
 from newsletter.model.problems import Problem, ProblemsError, UserError
 from newsletter.model.settings import Settings
 from newsletter.project.history import featured_before
-
-SETTINGS_FILE = "newsletter.yaml"
-ISSUES_DIR = "issues"
+from newsletter.project.root import ISSUES_DIR, SETTINGS_FILE, find_root, shown
 
 
 class ProjectError(UserError):
@@ -36,9 +34,8 @@ class Project:
     def find(cls, start: Path) -> Project:
         """The project containing `start`: the nearest folder upwards with `newsletter.yaml`."""
         start = start.resolve()
-        for folder in (start, *start.parents):
-            if (folder / SETTINGS_FILE).is_file():
-                return cls(folder, start)
+        if (root := find_root(start)) is not None:
+            return cls(root, start)
         raise ProjectError(
             f"no {SETTINGS_FILE} in {start} or any folder above it; is this a newsletter project?"
         )
@@ -46,12 +43,7 @@ class Project:
     def show(self, path: Path) -> str:
         """A path as the user should see it: relative to where they are, when below it; a
         symbolic link as itself, not its target."""
-        path = Path(os.path.abspath(path))
-        return (
-            str(path.relative_to(self.shown_from))
-            if path.is_relative_to(self.shown_from)
-            else str(path)
-        )
+        return shown(path, self.shown_from)
 
     def own(self, path: Path) -> Path:
         """`path`, refused (a ProblemsError) if it is in the project but a symbolic link leads

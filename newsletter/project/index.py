@@ -20,11 +20,12 @@ import json
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-SCHEMA = 2
+SCHEMA = 3
 """Bumped when what the tables hold changes: an older database is then rebuilt."""
 
 BUSY_MS = 2000
@@ -43,6 +44,8 @@ TABLES = (
     " section TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS featured_url ON featured (url)",
     "CREATE INDEX IF NOT EXISTS featured_name ON featured (name)",
+    "CREATE TABLE IF NOT EXISTS issues (name TEXT PRIMARY KEY, sha TEXT NOT NULL,"
+    " kind TEXT NOT NULL, value BLOB NOT NULL)",
 )
 
 
@@ -124,6 +127,7 @@ class Index:
         self.seen: set[str] = set()
         self.fresh: dict[str, tuple[Row | None, tuple[tuple[str, str], ...]]] = {}
         self.stale: set[str] = set()
+        self.values: dict[str, tuple[str, str, bytes]] = {}  # to save: name, sha, kind, value
         self._by_sha: dict[str, str] | None = None
         self.path = Path()
         self.version = 0  # of the database, as `PRAGMA data_version` tells it
@@ -220,13 +224,33 @@ class Index:
                 self._by_sha[sha] = name
         self.fresh[name] = (row, entry.articles)
 
+    def value(self, name: str, sha: str, kind: str) -> bytes | None:
+        """What the caller kept of file `name`'s content `sha` (a validated issue, say, of
+        kind `kind`: what that depends on besides the file). Raises sqlite3.Error."""
+        query = "SELECT value FROM issues WHERE name = ? AND sha = ? AND kind = ?"
+        found = self.db.execute(query, (name, sha, kind)).fetchone()
+        return bytes(found[0]) if found else None
+
+    def values_of(self, kind: str) -> Iterator[tuple[str, str, bytes]]:
+        """Every (file name, sha, value) of `kind`, by name; nothing more once the database
+        fails."""
+        query = "SELECT name, sha, value FROM issues WHERE kind = ? ORDER BY name"
+        with contextlib.suppress(sqlite3.Error):
+            for name, sha, value in self.db.execute(query, (kind,)):
+                yield str(name), str(sha), bytes(value)
+
+    def keep(self, name: str, sha: str, kind: str, value: bytes) -> None:
+        """Keep `value` for file `name` at content `sha` when the index is saved."""
+        self.values[name] = (sha, kind, value)
+
     def save(self) -> None:
         """Write what changed and drop the rows of files that are gone, in one transaction."""
         gone = [name for name in self.rows if name not in self.seen]
         for name in gone:
             del self.rows[name]
-        if not (self.fresh or gone):
+        if not (self.fresh or gone or self.values):
             return
+        values = [(name, *rest) for name, rest in self.values.items()]
         names = [(name,) for name in gone + list(self.fresh)]
         rows = [(n, *row) for n, (row, _) in self.fresh.items() if row]
         pairs = [(n, *pair) for n, (row, pairs) in self.fresh.items() if row for pair in pairs]
@@ -235,6 +259,8 @@ class Index:
                 self.db.execute("BEGIN IMMEDIATE")
                 self.db.executemany("DELETE FROM files WHERE name = ?", names)
                 self.db.executemany("DELETE FROM featured WHERE name = ?", names)
+                self.db.executemany("DELETE FROM issues WHERE name = ?", [(n,) for n in gone])
+                self.db.executemany("INSERT OR REPLACE INTO issues VALUES (?, ?, ?, ?)", values)
                 self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
                 self.db.executemany("INSERT INTO featured VALUES (?, ?, ?)", pairs)
             self.file = _identity(self.path)
@@ -242,6 +268,7 @@ class Index:
             return  # locked for too long or read-only: the next run tries again
         self.stale -= {name for name, (row, _) in self.fresh.items() if row}
         self.fresh.clear()
+        self.values.clear()
 
     def where(self, url: str) -> list[tuple[str, str]]:
         """Every (file name, section) that featured `url`, as saved. Raises sqlite3.Error."""
