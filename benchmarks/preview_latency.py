@@ -4,12 +4,17 @@ Runs the real `newsletter preview` on a copy of this repository's project (the r
 itself is never touched), opens it in headless Chromium, then edits the example issue's
 subject and lead title N times and times each edit until the frame shows it.
 
-    .venv/bin/python benchmarks/preview_latency.py [--runs 20] [--atomic]
+    .venv/bin/python benchmarks/preview_latency.py [--runs 20] [--atomic] [--earlier 1000]
+
+With --earlier N, the project also holds N earlier weekly issues (the example's articles
+under other addresses), as a newsletter does after years: the featured-before check then
+looks through all of them on every save. The budget is 300 ms, 150 ms with earlier issues.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import re
 import shutil
@@ -191,14 +196,31 @@ def summary(values: Sequence[float]) -> str:
     )
 
 
+def add_earlier_issues(root: Path, count: int) -> None:
+    """`count` weekly issues before the example one, numbered and dated back from it."""
+    example = (root / ISSUE).read_text(encoding="utf-8")
+    number = int(re.search(r"^number: (\d+)$", example, re.M).group(1))  # type: ignore[union-attr]
+    day = dt.date.fromisoformat(ISSUE.stem)
+    for weeks in range(1, count + 1):
+        date = day - dt.timedelta(weeks=weeks)
+        text = re.sub(r"^number: \d+$", f"number: {number - weeks}", example, flags=re.M)
+        text = text.replace(f"date: {day}", f"date: {date}")
+        text = re.sub(r"(url: https://\S+)", rf"\1?week={weeks}", text)
+        (root / ISSUE.parent / f"{date}.yaml").write_text(text, encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Measure, print the numbers, and exit 1 when the median is over the 300 ms budget."""
+    """Measure, print the numbers, and exit 1 when the median is over the budget."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=20, help="edits to time (default: 20)")
     parser.add_argument(
         "--atomic", action="store_true", help="save to a temporary file renamed over the issue"
     )
+    parser.add_argument(
+        "--earlier", type=int, default=0, help="earlier issues in the project (default: 0)"
+    )
     args = parser.parse_args(argv)
+    budget = 150 if args.earlier else 300
     with tempfile.TemporaryDirectory(prefix="newsletter-benchmark-") as folder:
         root = Path(folder)
         for name in COPIED:
@@ -207,8 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 shutil.copytree(source, root / name)
             elif source.is_file():
                 shutil.copy2(source, root / name)
+        add_earlier_issues(root, args.earlier)
         latencies, stages, builds = measure(root, args.runs, atomic=args.atomic)
-    print(f"save -> new text in the frame, {len(latencies)} edits of {ISSUE}:")
+    earlier = f", {args.earlier:,} earlier issues" if args.earlier else ""
+    print(f"save -> new text in the frame, {len(latencies)} edits of {ISSUE}{earlier}:")
     print(f"  {'visible':<24}{summary(latencies)}")
     for name, values in sorted(stages.items(), key=lambda item: statistics.median(item[1])):
         print(f"  {name:<24}{summary(values)}")
@@ -220,8 +244,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         rest = [at - built for at, built in zip(seen, builds, strict=True)]
         print(f"  {'watch + answer':<24}{summary(rest)}")
     median = statistics.median(latencies)
-    print(f"median {median:.0f} ms: {'within' if median <= 300 else 'OVER'} the 300 ms budget")
-    return 0 if median <= 300 else 1
+    verdict = "within" if median <= budget else "OVER"
+    print(f"median {median:.0f} ms: {verdict} the {budget} ms budget")
+    return 0 if median <= budget else 1
 
 
 if __name__ == "__main__":
