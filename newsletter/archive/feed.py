@@ -19,7 +19,8 @@ def _time(day: dt.date) -> str:
 
 
 def feed_xml(latest: Sequence[tuple[IssuePage, str]], settings: Settings, site: Site) -> str:
-    """An Atom feed of the latest issues (page, its HTML), newest first, with full content."""
+    """An Atom feed of the latest issues (page, its content as `absolute_links` makes it),
+    newest first, with full content."""
     assert site.url is not None
     ET.register_namespace("", ATOM)
 
@@ -46,7 +47,7 @@ def feed_xml(latest: Sequence[tuple[IssuePage, str]], settings: Settings, site: 
         sub(entry, "published", _time(page.issue.date))
         sub(entry, "updated", _time(page.issue.date))
         sub(entry, "summary", page.description)
-        sub(entry, "content", absolute_links(content, page.url or site.url), type="html")
+        sub(entry, "content", content, type="html")
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
 
 

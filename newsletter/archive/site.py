@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from newsletter.archive import quick
-from newsletter.archive.feed import feed_xml, sitemap_xml
+from newsletter.archive.feed import absolute_links, feed_xml, sitemap_xml
 from newsletter.archive.marker import (
     CACHE,
     Marker,
@@ -36,6 +36,7 @@ from newsletter.archive.sources import (
     share_project,
 )
 from newsletter.model.problems import Problem
+from newsletter.project.index import Index
 
 T = TypeVar("T")
 
@@ -106,7 +107,10 @@ def write_archive(
 
     with contextlib.ExitStack() as stack:
         stack.callback(_shut_down, pool)
-        found = read_sources(project, files, until, lambda paths: each(_load, list(paths), root))
+        index = Index.open(project.root / ISSUES_DIR)
+        found = read_sources(
+            project, files, until, lambda paths: each(_load, list(paths), root), index
+        )
         problems = found.problems
         clashes = duplicates(found.valid)
         problems.extend(clashes)
@@ -126,7 +130,7 @@ def write_archive(
             if marker.pages.get(p.slug) != prints[p.slug]
             or not (out / p.slug / "index.html").is_file()
         ]
-        index = index_html(all_pages, settings, theme, site)  # a template error: nothing written
+        front = index_html(all_pages, settings, theme, site)  # a template error: nothing written
         for page in todo:
             ensure_within(out / page.slug, out)
         claimed = marker.written | {p.slug for p in todo}
@@ -143,13 +147,16 @@ def write_archive(
                 progress(done, len(todo))
     built = [p for p in all_pages if p.slug in prints]
     if len(built) != len(all_pages):
-        index = index_html(built, settings, theme, site)
-    outputs = [("index.html", index)]
+        front = index_html(built, settings, theme, site)
+    outputs = [("index.html", front)]
     warnings = []
     if site.url:
         latest = list(reversed(built))[: settings.archive.feed_entries]
-        content = [(p, _read(out / p.slug / "index.html")) for p in latest]
+        names = {v.slug: v.path.name for v in valid}
+        content = [(p, _feed_entry(out, p, names[p.slug], prints[p.slug], index)) for p in latest]
         outputs.append(("feed.xml", feed_xml(content, settings, site)))
+        if index:
+            index.keep_only("feed entry", (names[p.slug] for p in latest))
         outputs.append(("sitemap.xml", sitemap_xml(built, site)))
     else:
         warnings.append("no archive_url in the settings: the feed and the sitemap need one")
@@ -160,6 +167,8 @@ def write_archive(
     for name, text in outputs:
         write_atomic(out / name, text.encode())
     write_atomic(out / CACHE, Marker(prints, frozenset(claimed & current)).dumps())
+    if index:
+        index.save()
     if not problems:
         pages_built = sorted(p.slug for p in built)
         folders = [str(folder) for folder in theme.folders]
@@ -182,5 +191,14 @@ def _shut_down(pool: list[Executor]) -> None:
         executor.shutdown()
 
 
-def _read(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
+def _feed_entry(out: Path, page: IssuePage, name: str, made: str, index: Index | None) -> str:
+    """The content of `page` as the feed has it (links made absolute), kept in the index
+    with what the page was `made` from, so that it is made only when the page changes."""
+    kept = index.value(name, made, "feed entry") if index else None
+    if kept is not None:
+        return kept.decode()
+    html = (out / page.slug / "index.html").read_text(encoding="utf-8")
+    entry = absolute_links(html, page.url or "")
+    if index:
+        index.keep(name, made, "feed entry", entry.encode())
+    return entry

@@ -79,12 +79,13 @@ def read_sources(
     files: Sequence[Path],
     until: dt.date | None,
     load: Callable[[Iterable[str]], Iterable[Loaded | tuple[Problem, ...]]],
+    index: Index | None,
 ) -> Sources:
-    """The issues in `files`, each from the index if it holds this version of the file,
-    the others read by `load` (on every core). An issue dated after `until` is left out
-    unchecked: a draft for next week is not published, nor need it be valid."""
+    """The issues in `files`, each from `index` if it holds this version of the file, the
+    others read by `load` (on every core), and `index` told of them. An issue dated after
+    `until` is left out unchecked: a draft for next week is not published, nor need it be
+    valid."""
     kind = _kind(project.theme.layouts)
-    index = Index.open(files[0].parent) if files else None
     kept = _Kept(index.values_of(kind) if index else iter(()))
     found: list[tuple[Path, dt.date | None, Source | tuple[Problem, ...]]] = []
     todo: list[Path] = []

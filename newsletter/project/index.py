@@ -1,11 +1,10 @@
-"""A cache of what each issue file featured, in SQLite, so that a command parses only the
-issues that changed since the last one and looks up only the URLs it asks about.
+"""A cache of the project's issue files, in SQLite: what each featured (so that a command
+parses only the issues that changed and looks up only the URLs it asks about), and what
+callers keep of each (the archive: a validated issue, a feed entry).
 
-Each file is known by its name, size, modification time and content hash: a file whose
-size and time are as recorded is taken as read (unless it was recorded within a second of
-being changed, when only its hash can tell); one whose content is known under another name
-(a renamed file, a touched one) is not parsed again.
-
+A file is known by its name, size, modification time and content hash: one whose size and
+time are as recorded is taken as read (unless recorded within two seconds of a change, when
+only its hash can tell); one whose content is known under another name is not parsed again.
 It is only a cache: deleting it loses nothing, and whatever goes wrong with it (a corrupt
 file, a locked database, a folder that cannot be written) makes the caller read every file
 as it did before the cache existed, never an error.
@@ -20,12 +19,12 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-SCHEMA = 3
+SCHEMA = 4
 """Bumped when what the tables hold changes: an older database is then rebuilt."""
 
 BUSY_MS = 2000
@@ -39,13 +38,12 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY, size INTEGER NOT NULL,"
     " mtime_ns INTEGER NOT NULL, sha TEXT NOT NULL, recorded_ns INTEGER NOT NULL,"
     " number NOT NULL, date NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS files_sha ON files (sha)",
     "CREATE TABLE IF NOT EXISTS featured (name TEXT NOT NULL, url TEXT NOT NULL,"
     " section TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS featured_url ON featured (url)",
     "CREATE INDEX IF NOT EXISTS featured_name ON featured (name)",
-    "CREATE TABLE IF NOT EXISTS issues (name TEXT PRIMARY KEY, sha TEXT NOT NULL,"
-    " kind TEXT NOT NULL, value BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS kept (name TEXT NOT NULL, kind TEXT NOT NULL,"
+    " sha TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY (name, kind))",
 )
 
 
@@ -127,7 +125,8 @@ class Index:
         self.seen: set[str] = set()
         self.fresh: dict[str, tuple[Row | None, tuple[tuple[str, str], ...]]] = {}
         self.stale: set[str] = set()
-        self.values: dict[str, tuple[str, str, bytes]] = {}  # to save: name, sha, kind, value
+        self.values: dict[tuple[str, str], tuple[str, bytes]] = {}  # (name, kind): sha, value
+        self.only: dict[str, set[str]] = {}  # kind: the only names to keep values of
         self._by_sha: dict[str, str] | None = None
         self.path = Path()
         self.version = 0  # of the database, as `PRAGMA data_version` tells it
@@ -225,32 +224,40 @@ class Index:
         self.fresh[name] = (row, entry.articles)
 
     def value(self, name: str, sha: str, kind: str) -> bytes | None:
-        """What the caller kept of file `name`'s content `sha` (a validated issue, say, of
-        kind `kind`: what that depends on besides the file). Raises sqlite3.Error."""
-        query = "SELECT value FROM issues WHERE name = ? AND sha = ? AND kind = ?"
-        found = self.db.execute(query, (name, sha, kind)).fetchone()
+        """What a caller kept for file `name`: a value of kind `kind` (a validated issue, a
+        feed entry) made from version `sha` (of the file, of a page); None if none is kept."""
+        query = "SELECT value FROM kept WHERE name = ? AND sha = ? AND kind = ?"
+        try:
+            found = self.db.execute(query, (name, sha, kind)).fetchone()
+        except sqlite3.Error:
+            return None
         return bytes(found[0]) if found else None
 
     def values_of(self, kind: str) -> Iterator[tuple[str, str, bytes]]:
         """Every (file name, sha, value) of `kind`, by name; nothing more once the database
         fails."""
-        query = "SELECT name, sha, value FROM issues WHERE kind = ? ORDER BY name"
+        query = "SELECT name, sha, value FROM kept WHERE kind = ? ORDER BY name"
         with contextlib.suppress(sqlite3.Error):
             for name, sha, value in self.db.execute(query, (kind,)):
                 yield str(name), str(sha), bytes(value)
 
     def keep(self, name: str, sha: str, kind: str, value: bytes) -> None:
-        """Keep `value` for file `name` at content `sha` when the index is saved."""
-        self.values[name] = (sha, kind, value)
+        """Keep `value` (of `kind`, made from version `sha`) for file `name` when the index
+        is saved; dropped with the file."""
+        self.values[name, kind] = (sha, value)
+
+    def keep_only(self, kind: str, names: Iterable[str]) -> None:
+        """Drop, when the index is saved, what is kept of `kind` for files not in `names`."""
+        self.only[kind] = set(names)
 
     def save(self) -> None:
         """Write what changed and drop the rows of files that are gone, in one transaction."""
         gone = [name for name in self.rows if name not in self.seen]
         for name in gone:
             del self.rows[name]
-        if not (self.fresh or gone or self.values):
+        if not (self.fresh or gone or self.values or self.only):
             return
-        values = [(name, *rest) for name, rest in self.values.items()]
+        values = [(*key, *rest) for key, rest in self.values.items()]
         names = [(name,) for name in gone + list(self.fresh)]
         rows = [(n, *row) for n, (row, _) in self.fresh.items() if row]
         pairs = [(n, *pair) for n, (row, pairs) in self.fresh.items() if row for pair in pairs]
@@ -259,8 +266,12 @@ class Index:
                 self.db.execute("BEGIN IMMEDIATE")
                 self.db.executemany("DELETE FROM files WHERE name = ?", names)
                 self.db.executemany("DELETE FROM featured WHERE name = ?", names)
-                self.db.executemany("DELETE FROM issues WHERE name = ?", [(n,) for n in gone])
-                self.db.executemany("INSERT OR REPLACE INTO issues VALUES (?, ?, ?, ?)", values)
+                self.db.executemany("DELETE FROM kept WHERE name = ?", [(n,) for n in gone])
+                self.db.executemany("INSERT OR REPLACE INTO kept VALUES (?, ?, ?, ?)", values)
+                for kind, kept in self.only.items():
+                    marks = ", ".join("?" * len(kept))
+                    drop = f"DELETE FROM kept WHERE kind = ? AND name NOT IN ({marks})"
+                    self.db.execute(drop, (kind, *sorted(kept)))
                 self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
                 self.db.executemany("INSERT INTO featured VALUES (?, ?, ?)", pairs)
             self.file = _identity(self.path)
@@ -269,6 +280,7 @@ class Index:
         self.stale -= {name for name, (row, _) in self.fresh.items() if row}
         self.fresh.clear()
         self.values.clear()
+        self.only.clear()
 
     def where(self, url: str) -> list[tuple[str, str]]:
         """Every (file name, section) that featured `url`, as saved. Raises sqlite3.Error."""

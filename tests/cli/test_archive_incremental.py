@@ -196,3 +196,29 @@ def test_the_archive_tells_the_build_what_earlier_issues_featured(
     result = run("check", "issues/2026-11-05.yaml")
     assert parsed == []  # the five earlier issues, all from the index
     assert "already featured in #12 (2026-10-15, Lead story)" in result.output
+
+
+def test_an_archive_built_change_by_change_is_the_one_built_at_once(
+    project: Path, issues: list[Path], tmp_path: Path
+) -> None:
+    assert archive()[0] == 0
+    issues[4].write_text(issues[4].read_text().replace("What happened.", "What else."))
+    issues[1].unlink()
+    (project / "issues" / "2026-11-05.yaml").write_text(_issue(15, 5).replace("10-05", "11-05"))
+    assert archive()[0] == 0
+    # From scratch: another folder, and no cache at all.
+    fresh = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "empty-cache")}
+    subprocess.run(
+        [sys.executable, "-m", "newsletter", "archive", "-o", "fresh"],
+        check=True,
+        capture_output=True,
+        env=fresh,
+    )
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {
+            str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+        }
+
+    assert files(project / "site") == files(project / "fresh")
+    assert b"What else." in (project / "site" / "feed.xml").read_bytes()
