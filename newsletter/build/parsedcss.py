@@ -59,22 +59,26 @@ def import_premailer() -> None:
     with the cache, a build whose CSS was read before never does. Other code importing
     requests or cssutils later gets the real one.
     """
-    if "premailer" in sys.modules:
-        return
-    stand_ins = {
-        name: module
-        for name, module in (("requests", types.ModuleType("requests")), ("cssutils", _Later()))
-        if name not in sys.modules
-    }
-    sys.modules.update(stand_ins)
-    try:
-        import premailer.merge_style
-        import premailer.premailer
-    finally:
-        for name in stand_ins:
-            del sys.modules[name]
+    if "premailer" not in sys.modules:
+        stand_ins = {
+            name: module
+            for name, module in (("requests", types.ModuleType("requests")), ("cssutils", _Later()))
+            if name not in sys.modules
+        }
+        sys.modules.update(stand_ins)
+        try:
+            import premailer.merge_style
+            import premailer.premailer
+        finally:
+            for name in stand_ins:
+                del sys.modules[name]
+    import premailer.merge_style
+    import premailer.premailer
+
     # premailer reads declaration blocks through this function of its own, from two modules.
     original = premailer.merge_style.csstext_to_pairs
+    if getattr(original, "_newsletter", False):
+        return
     pairs = _pairs_function(original)
     premailer.merge_style.csstext_to_pairs = pairs
     premailer.premailer.csstext_to_pairs = pairs
@@ -110,6 +114,7 @@ def _pairs_function(original: Callable[..., Pairs]) -> Callable[..., Pairs]:
 
     # It locks with an attribute of itself, looked up by its module-level name.
     csstext_to_pairs._lock = original._lock  # type: ignore[attr-defined]
+    csstext_to_pairs._newsletter = True  # type: ignore[attr-defined]
     return csstext_to_pairs
 
 
@@ -122,9 +127,10 @@ def load_cssutils() -> None:
             return
         logger = logging.getLogger("CSSUTILS")
         level = logger.level
+        imported = "cssutils" not in sys.modules
         importlib.import_module("cssutils")
         restore = _restore.get()
-        if restore is not None:
+        if imported and restore is not None:
             # Inside quiet_cssutils: stay quiet, and leave cssutils' own level after it.
             restore[0] = logger.level
             logger.setLevel(level)

@@ -136,3 +136,38 @@ def test_a_build_with_the_css_read_before_does_not_load_cssutils(
     )
     changed, loaded, _ = _build(project, cache, "changed")
     assert loaded and changed["email.html"] != cold["email.html"]
+
+
+def test_cssutils_loaded_during_a_build_is_quiet_and_left_as_it_sets_itself(
+    tmp_path: Path,
+) -> None:
+    script = (
+        "import logging, sys\n"
+        "from newsletter.build.mjml import inline_css\n"
+        f"inline_css({HTML!r}, {CSS!r})\n"
+        "print('cssutils' in sys.modules, logging.getLogger('CSSUTILS').level)\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    runs = [
+        subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+        for _ in range(2)
+    ]
+    assert [(r.stdout, r.stderr) for r in runs] == [("True 20\n", ""), ("False 0\n", "")]
+
+
+def test_premailer_imported_before_is_used_with_the_cache(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = (
+        "import sys\n"
+        "import premailer\n"
+        "from newsletter.build.mjml import inline_css\n"
+        f"sys.stdout.write(inline_css({HTML!r}, {CSS!r}))\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache.parent.parent)}
+    before = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert before.stdout == inline_css(HTML, CSS)
+    [file] = cache.iterdir()
+    assert json.loads(file.read_text(encoding="utf-8"))["pairs"]
