@@ -162,8 +162,9 @@ def peak_memory_mb(command: list[str], cwd: Path) -> float:
     return child_usage(command, cwd).peak_mb
 
 
-def official_mjml(runs: int, mjml_file: Path) -> float | None:
-    """The median time of the official MJML command-line compiler on `mjml_file`, or None."""
+def official_mjml_binary() -> Path | None:
+    """The official MJML command-line compiler, installed into .cache/ on first use; None
+    without npm and node."""
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
         return None
@@ -175,6 +176,14 @@ def official_mjml(runs: int, mjml_file: Path) -> float | None:
              "--loglevel=error", f"mjml@{MJML_VERSION}"],
             check=True,
         )  # fmt: skip
+    return binary
+
+
+def official_mjml(runs: int, mjml_file: Path) -> float | None:
+    """The median time of the official MJML command-line compiler on `mjml_file`, or None."""
+    binary = official_mjml_binary()
+    if binary is None:
+        return None
     out = mjml_file.with_suffix(".official.html")
     return process_ms([str(binary), str(mjml_file), "-o", str(out)], mjml_file.parent, runs)
 

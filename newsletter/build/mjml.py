@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import difflib
-import logging
 import re
-import sys
-import types
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 
+from newsletter.build import parsedcss
 from newsletter.build.theme import Theme
 from newsletter.build.vocabulary import ANY_ATTRIBUTES, ELEMENTS, ENDING_TAGS, GLOBAL_ATTRIBUTES
 from newsletter.model.problems import Problem, ProblemsError
@@ -150,13 +147,16 @@ def _tags(html: str, change: Callable[[re.Match[str]], str]) -> str:
 
 def inline_css(html: str, css: str) -> str:
     """Inline `css` into `html` with premailer; every other byte of `html` stays as it was."""
-    _import_premailer()
+    parsedcss.import_premailer()
     from premailer import Premailer
+
+    sheet = parsedcss.stylesheet(css)
 
     class _Inliner(Premailer):  # type: ignore[misc]  # premailer is untyped
         def _parse_style_rules(self, css_body: str, ruleset_index: int) -> Any:
-            # The theme's CSS is the same build after build: parse it once per process.
-            return _style_rules(super()._parse_style_rules, css_body, ruleset_index)
+            # The theme's CSS is the same build after build: read once, kept between builds.
+            found = sheet if css_body == css else parsedcss.stylesheet(css_body)
+            return found.parse(super()._parse_style_rules, css_body, ruleset_index)
 
     doctype = _DOCTYPE.match(html)
     protected: list[str] = []
@@ -175,7 +175,7 @@ def inline_css(html: str, css: str) -> str:
 
     body = _tags(html[doctype.end() if doctype else 0 :], protect)
     body = re.sub(r"<style\b", '<style data-premailer="ignore"', body)
-    with _quiet_cssutils():
+    with parsedcss.quiet_cssutils(), sheet.reading():
         out = _Inliner(
             body,
             css_text=css,
@@ -189,44 +189,8 @@ def inline_css(html: str, css: str) -> str:
             # Its float-to-align pass parses every image's style, uncached; MJML adds no align.
             align_floating_images=False,
         ).transform(pretty_print=False)
+    sheet.save()
     # Style blocks inside conditional comments are not parsed, so they keep the marker.
     out = out.replace('<style data-premailer="ignore"', "<style")
     out = re.sub(rf'(?<==)"{marker}(\d+)"', lambda m: protected[int(m.group(1))], out)
     return (doctype.group(0).lstrip() if doctype else "") + out
-
-
-def _import_premailer() -> None:
-    """Import premailer without `requests`, which it needs only to fetch stylesheets over the
-    network, which it never does here (allow_network=False); requests takes ~60 ms to import
-    and a build's start-up matters. Other code importing requests later gets the real one."""
-    if "premailer" in sys.modules or "requests" in sys.modules:
-        return
-    sys.modules["requests"] = types.ModuleType("requests")
-    try:
-        import premailer  # noqa: F401
-    finally:
-        del sys.modules["requests"]
-
-
-_RULES: dict[tuple[str, int], Any] = {}
-
-
-def _style_rules(parse: Callable[[str, int], Any], css_body: str, index: int) -> Any:
-    """premailer's parsed rules for a stylesheet, kept for the next build of the process."""
-    key = (css_body, index)
-    if key not in _RULES:
-        _RULES[key] = parse(css_body, index)
-    rules, leftover = _RULES[key]
-    return list(rules), list(leftover)
-
-
-@contextmanager
-def _quiet_cssutils() -> Iterator[None]:
-    """cssutils warns about every mso-* property; quiet its own logger only, and only here."""
-    logger = logging.getLogger("CSSUTILS")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)

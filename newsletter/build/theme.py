@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import traceback
 from collections.abc import Callable, Mapping
@@ -15,6 +14,7 @@ import jinja2
 from newsletter.build import colour
 from newsletter.build import markdown as markup
 from newsletter.build.sandbox import Sandbox, bounded_work
+from newsletter.build.usercache import user_cache_folder
 from newsletter.model.problems import Problem, ProblemsError
 
 
@@ -42,18 +42,11 @@ def _pad_preheader(text: str) -> str:
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """A cache of compiled templates in the user's cache folder ($XDG_CACHE_HOME or
-    ~/.cache), private to the user; none where that folder cannot be made."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    """A cache of compiled templates in the user's cache folder; none where that folder
+    cannot be made."""
     # Versioned: compiled templates of another code generator must not be run.
-    folder = os.path.join(base, "newsletter", "templates-2")
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        if os.stat(folder).st_uid != os.getuid() or not os.access(folder, os.W_OK):
-            return None  # someone else's folder: their compiled code is not to be trusted
-    except OSError:
-        return None
-    return _Cache(folder)
+    folder = user_cache_folder("templates-2")
+    return _Cache(folder) if folder is not None else None
 
 
 class _Cache(jinja2.FileSystemBytecodeCache):

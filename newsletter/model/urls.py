@@ -40,7 +40,6 @@ def ip_literal(host: str) -> IPv4Address | IPv6Address | None:
     IPv6, or IPv4 in any of their notations (`127.0.0.1`, `2130706433`, `0x7f.1`, `0177.0.0.1`,
     full-width digits); None for a host name."""
     import ipaddress
-    import socket
     import unicodedata
 
     # Browsers map full-width digits and ideographic full stops to ASCII first.
@@ -51,6 +50,8 @@ def ip_literal(host: str) -> IPv4Address | IPv6Address | None:
         pass
     if not _IPV4_LIKE.fullmatch(host):  # inet_aton would ignore what follows a space
         return None
+    import socket  # only here: a host name, the common case, needs none of it
+
     try:
         return ipaddress.IPv4Address(socket.inet_aton(host))
     except OSError:
