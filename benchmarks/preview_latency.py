@@ -185,6 +185,7 @@ def measure(
                 stages.setdefault(name, []).append(float(at) - written)
             time.sleep(0.25)  # a pause between saves, so that one run's build is not the next's
         builds = server.build_times()[builds_before:]
+    issue.write_text(original, encoding="utf-8")  # as it was, for the next measure
     return latencies, stages, builds
 
 
@@ -194,6 +195,17 @@ def summary(values: Sequence[float]) -> str:
         f"min {min(values):6.1f}  median {statistics.median(values):6.1f}"
         f"  max {max(values):6.1f} ms"
     )
+
+
+def copy_project(root: Path, earlier: int) -> None:
+    """This repository's project copied into `root`, with `earlier` issues before its own."""
+    for name in COPIED:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        elif source.is_file():
+            shutil.copy2(source, root / name)
+    add_earlier_issues(root, earlier)
 
 
 def add_earlier_issues(root: Path, count: int) -> None:
@@ -223,13 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     budget = 150 if args.earlier else 300
     with tempfile.TemporaryDirectory(prefix="newsletter-benchmark-") as folder:
         root = Path(folder)
-        for name in COPIED:
-            source = REPO / name
-            if source.is_dir():
-                shutil.copytree(source, root / name)
-            elif source.is_file():
-                shutil.copy2(source, root / name)
-        add_earlier_issues(root, args.earlier)
+        copy_project(root, args.earlier)
         latencies, stages, builds = measure(root, args.runs, atomic=args.atomic)
     earlier = f", {args.earlier:,} earlier issues" if args.earlier else ""
     print(f"save -> new text in the frame, {len(latencies)} edits of {ISSUE}{earlier}:")

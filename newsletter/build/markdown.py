@@ -30,14 +30,22 @@ def _parser(*, checked: bool) -> MarkdownIt:
     return md
 
 
+@lru_cache(maxsize=4096)  # the preview renders the same summaries on every save
 def to_html(text: str) -> Markup:
     """Block Markdown (paragraphs, lists, emphasis, links) as HTML."""
     return Markup(_parser(checked=True).render(text).strip())
 
 
+@lru_cache(maxsize=4096)
 def to_html_inline(text: str) -> Markup:
     """Inline Markdown (emphasis, links, code) as HTML, without a surrounding paragraph."""
     return Markup(_parser(checked=True).renderInline(text.strip()).strip())
+
+
+@lru_cache(maxsize=512)  # the text part and the checks read the same texts, save after save
+def _tokens(text: str) -> tuple[Token, ...]:
+    """The Markdown `text` parsed, with links checked: tokens only ever read."""
+    return tuple(_parser(checked=True).parse(text))
 
 
 def links(text: str) -> list[str]:
@@ -107,7 +115,7 @@ def to_text(text: str, refs: References, width: int = 72) -> str:
     lists: list[int] = []  # per open list: the last item number, or -1 for a bullet list
     prefix = ""
     joined = False  # the next block continues the current list
-    for token in _parser(checked=True).parse(text):
+    for token in _tokens(text):
         if token.type in ("bullet_list_open", "ordered_list_open"):
             lists.append(int(token.attrGet("start") or 1) - 1 if "ordered" in token.type else -1)
         elif token.type in ("bullet_list_close", "ordered_list_close"):

@@ -36,7 +36,7 @@ def preview(issue: str | None, port: int, host: str, open_browser: bool) -> None
 
         newsletter preview --open
     """
-    from newsletter.preview.app import issue_builder, serve
+    from newsletter.preview.app import IssueBuilder, serve
     from newsletter.preview.server import PreviewServer
     from newsletter.project.folder import Project
 
@@ -46,7 +46,7 @@ def preview(issue: str | None, port: int, host: str, open_browser: bool) -> None
         path = project.issue_path(issue).resolve()
         project.settings  # noqa: B018  (bad settings: reported now, not at the first build)
     try:
-        server = PreviewServer((host, port), issue_builder(cwd, path, click.echo))
+        server = PreviewServer((host, port), IssueBuilder(cwd, path, click.echo))
     except OSError as e:
         message = f"cannot listen on {host}:{port}: {e.strerror}"
         if port:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 from newsletter.build.load import load_issue, load_issue_document, load_settings
@@ -89,23 +90,28 @@ class Project:
         return load_issue(path, self.show(path), self.theme.layouts)
 
     def inspect(
-        self, path: Path, links: FooterLinks | None = None, *, preheader: str | None = None
+        self,
+        path: Path,
+        links: FooterLinks | None = None,
+        *,
+        preheader: str | None = None,
+        history: Callable[[Path, Issue], History] | None = None,
     ) -> Inspection:
         """The issue in `path` loaded, validated and rendered once (with `links`, by default
         the settings' own, and `preheader` in place of the issue's): what a command builds,
-        checks, exports or shows. Earlier issues are read only if a check asks what they
-        featured. Raises ProblemsError."""
+        checks, exports or shows. Earlier issues are read (by `history`, by default
+        `self.history`) only if a check asks what they featured. Raises ProblemsError."""
         document, issue = load_issue_document(path, self.show(path), self.theme.layouts)
         name = slug(path, self.show(path))
         links = links or settings_links(self.settings, name)
         rendition = render_issue(issue, self.settings, self.theme, links, preheader=preheader)
+        past = partial(history or self.history, path, issue)
+        return Inspection(document, issue, self.settings, rendition, links, name, past)
 
-        def history() -> History:
-            return featured_before(
-                self.root / ISSUES_DIR, path, issue.number, self.show, self.own, date=issue.date
-            )
-
-        return Inspection(document, issue, self.settings, rendition, links, name, history)
+    def history(self, path: Path, issue: Issue) -> History:
+        """What the issues before `issue` (in `path`) featured."""
+        issues = self.root / ISSUES_DIR
+        return featured_before(issues, path, issue.number, self.show, self.own, date=issue.date)
 
 
 def slug(path: Path, shown: str | None = None) -> str:

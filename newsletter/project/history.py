@@ -188,12 +188,13 @@ class Earlier(Mapping[str, Featured]):
         index: Index | None,
         rescan: Callable[[], Mapping[str, Featured]],
     ) -> None:
-        self.index, self.rescan, self.entries = index, rescan, entries
-        self.names = {name for name in entries if self._earlier(name, number)}
+        self.index, self.rescan, self.entries, self.number = index, rescan, entries, number
         self.memory: dict[str, tuple[str, Featured]] = {}
-        for name in sorted(self.names, reverse=True):
+        for name in sorted(entries, reverse=True):
             entry = entries[name]
-            if entry is not None and (index is None or name in index.stale):
+            if entry is None or not self._earlier(name):
+                continue
+            if index is None or name in index.stale:
                 for url, section in entry.articles:
                     where = Featured(entry.number, entry.date, section)
                     self.memory.setdefault(url, (name, where))
@@ -208,15 +209,18 @@ class Earlier(Mapping[str, Featured]):
         assert self.index is not None
         return decode(getattr(self.index.rows[name], key))
 
-    def _earlier(self, name: str, number: int | None) -> bool:
-        later = self._value(name, "number") if number is not None else None
-        return not isinstance(later, int) or number is None or later < number
+    def _earlier(self, name: str) -> bool:
+        """Whether the file `name` was read for this issue and is not numbered after it."""
+        if name not in self.entries:
+            return False
+        later = self._value(name, "number") if self.number is not None else None
+        return not isinstance(later, int) or self.number is None or later < self.number
 
     def _newest(self, hits: Iterable[tuple[str, str]], url: str) -> tuple[str, Featured] | None:
         """Of the index's (file, section) hits for `url` and what is in memory, the newest."""
         assert self.index is not None
         stale = self.index.stale
-        found = max((h for h in hits if h[0] in self.names and h[0] not in stale), default=None)
+        found = max((h for h in hits if h[0] not in stale and self._earlier(h[0])), default=None)
         best = None
         if found is not None:
             name, section = found

@@ -236,3 +236,23 @@ def test_the_page_comes_back_after_the_preview_is_restarted(
     with preview_process(project, "--port", port):
         wait_for_frame_text(opened, "Edited while the preview was stopped")
     opened.close()
+
+
+def test_an_earlier_issue_that_changes_is_read_again(project: Path, page: Page) -> None:
+    # The preview keeps what earlier issues featured between saves of this one; a change to
+    # one of them shows at once.
+    checks = "() => document.querySelector('#checks').innerText"
+    featured = "already featured in #6"
+    assert featured not in page.evaluate(checks)
+    earlier = project / "issues" / "2026-11-23.yaml"
+    text = (project / ISSUE).read_text(encoding="utf-8")
+    earlier.write_text(text.replace("number: 7", "number: 6").replace("11-30", "11-23"))
+    page.wait_for_function(f"() => ({checks})().includes('{featured}')", timeout=TIMEOUT)
+    edit(project, "subject: A small issue", "subject: A saved issue")  # kept, not read again
+    page.wait_for_function(
+        "() => document.querySelector('#subject').textContent === 'A saved issue'",
+        timeout=TIMEOUT,
+    )
+    assert featured in page.evaluate(checks)
+    earlier.unlink()
+    page.wait_for_function(f"() => !({checks})().includes('{featured}')", timeout=TIMEOUT)
