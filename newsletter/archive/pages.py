@@ -8,27 +8,32 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from urllib.parse import quote
 
 from newsletter.build.render import FooterLinks, render_issue
 from newsletter.build.theme import Theme
-from newsletter.model.issue import Issue
+from newsletter.model.issue import Article, Issue, Section
 from newsletter.model.settings import Settings
 
 
 @dataclass(frozen=True)
 class Kept:
-    """An issue as the archive holds it: its number and date at hand, the rest read back
-    only when asked for, so that a thousand issues take little memory."""
+    """An issue as the archive holds it: its number, date and other fields at hand, its
+    sections read back only when asked for, so that a thousand issues take little memory
+    and time (the index and the feed ask for none)."""
 
     number: int
     date: dt.date
+    head: dict[str, Any]  # every field of the issue but its sections
     value: bytes  # the issue, pickled
 
     @classmethod
     def of(cls, issue: Issue) -> Kept:
         """`issue`, kept."""
-        return cls(issue.number, issue.date, pickle.dumps(issue, pickle.HIGHEST_PROTOCOL))
+        head = {name: getattr(issue, name) for name in type(issue).model_fields}
+        del head["sections"]
+        return cls(issue.number, issue.date, head, pickle.dumps(issue, pickle.HIGHEST_PROTOCOL))
 
     @property
     def issue(self) -> Issue:
@@ -43,6 +48,25 @@ def _read_back(value: bytes) -> Issue:
     return issue
 
 
+class IssueHead:
+    """An issue as the archive's templates see it: its fields as attributes (subject,
+    date, preheader, ...), its `sections` and `articles` read back when a template asks."""
+
+    def __init__(self, kept: Kept) -> None:
+        self.__dict__.update(kept.head)
+        self._kept = kept
+
+    @property
+    def sections(self) -> list[Section]:
+        """The sections of the issue."""
+        return self._kept.issue.sections
+
+    @property
+    def articles(self) -> list[Article]:
+        """Every article of the issue, in order."""
+        return self._kept.issue.articles
+
+
 @dataclass(frozen=True)
 class IssuePage:
     """One issue's page in the archive, and its neighbours."""
@@ -54,19 +78,20 @@ class IssuePage:
     url: str | None  # absolute, when the settings have an archive_url
 
     @property
-    def issue(self) -> Issue:
+    def issue(self) -> IssueHead:
         """The issue of the page."""
-        return self.kept.issue
+        return IssueHead(self.kept)
 
     @property
     def description(self) -> str:
         """What search engines and link previews show."""
-        return self.issue.preheader or self.issue.subject
+        head = self.kept.head
+        return str(head["preheader"] or head["subject"])
 
     @property
     def image(self) -> str | None:
         """The lead story's image, for link previews."""
-        return next((a.image for a in self.issue.articles if a.image), None)
+        return next((a.image for a in self.kept.issue.articles if a.image), None)
 
 
 @dataclass(frozen=True)
@@ -105,7 +130,7 @@ def page_parts(page: IssuePage, settings: Settings, theme: Theme, site: Site) ->
     """The issue's email as a web page, and its text: no unsubscribe or web-version links and
     no merge tags; the page has a title, description, canonical link, link previews and links
     to the other issues."""
-    rendition = render_issue(page.issue, settings, theme, FooterLinks())
+    rendition = render_issue(page.kept.issue, settings, theme, FooterLinks())
     context = {"page": page, "settings": settings, "site": site}
     head = theme.render("archive/head.html.j2", context)
     nav = theme.render("archive/nav.html.j2", context)

@@ -193,10 +193,11 @@ def _source(file: Path, shown: str, sha: str, kept: bytes) -> tuple[dt.date | No
     from newsletter.project.folder import slug
 
     try:
-        when, number_at, number, date, value = pickle.loads(kept)
+        when, number_at, issue = pickle.loads(kept)
+        issue = Kept(*issue)
     except Exception:  # kept by another version of the code: read the file again
         return None
-    return when, Source(slug(file, shown), file, shown, Kept(number, date, value), number_at, sha)
+    return when, Source(slug(file, shown), file, shown, issue, number_at, sha)
 
 
 def load_file(root: str, path: str) -> Loaded | tuple[Problem, ...]:
@@ -227,9 +228,9 @@ def load_file(root: str, path: str) -> Loaded | tuple[Problem, ...]:
         document, issue = validate_issue(document, project.theme.layouts)
     except ProblemsError as e:
         return Loaded(file.name, info, sha, entry, when, None, tuple(e.problems))
-    issue_kept = Kept.of(issue)
+    held = Kept.of(issue)
     number_at = document.position(("number",))
-    kept = pickle.dumps((when, number_at, issue.number, issue.date, issue_kept.value))
+    kept = pickle.dumps((when, number_at, (held.number, held.date, held.head, held.value)))
     return Loaded(file.name, info, sha, entry, when, kept)
 
 

@@ -222,3 +222,22 @@ def test_an_archive_built_change_by_change_is_the_one_built_at_once(
 
     assert files(project / "site") == files(project / "fresh")
     assert b"What else." in (project / "site" / "feed.xml").read_bytes()
+
+
+def test_a_themes_index_may_use_every_field_of_each_issue_and_nothing_inside(
+    project: Path, issues: list[Path], run: RunCli
+) -> None:
+    index = project / "templates" / "archive" / "index.html.j2"
+    index.write_text(
+        "{% for page in pages %}#{{ page.issue.number }} {{ page.issue.subject }}: "
+        "{{ page.issue.sections | length }} sections, {{ page.issue.articles | length }}"
+        " articles, first {{ page.issue.articles[0].title }}\n{% endfor %}"
+    )
+    assert run("archive").exit_code == 0
+    lines = (project / "site" / "index.html").read_text().splitlines()
+    assert lines[0] == "#14 Issue number 14 of the weekly: 2 sections, 2 articles, first The lead"
+    assert len(lines) == 5
+    index.write_text("{% for page in pages %}{{ page.issue._kept }}{% endfor %}")
+    result = run("archive")
+    assert result.exit_code == 1
+    assert "templates/archive/index.html.j2:1: error: template error:" in result.stderr
