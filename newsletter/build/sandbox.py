@@ -69,6 +69,7 @@ class Sandbox(SandboxedEnvironment):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.filters[_COUNTED] = _counted
+        self._safe: dict[tuple[type, str], bool] = {}
 
     def _generate(
         self,
@@ -90,9 +91,19 @@ class Sandbox(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if isinstance(obj, BaseModel):
-            cls = type(obj)
-            return attr in cls.model_fields or isinstance(getattr(cls, attr, None), property)
-        if isinstance(obj, type) and issubclass(obj, BaseModel):
-            return False
-        return bool(super().is_safe_attribute(obj, attr, value))
+        if isinstance(obj, type):
+            return not issubclass(obj, BaseModel) and super().is_safe_attribute(obj, attr, value)
+        # Decided by the object's type and the name alone: decided once (a render asks
+        # thousands of times), and forgotten should a template make up names by the million.
+        key = (type(obj), attr)
+        safe = self._safe.get(key)
+        if safe is None:
+            if len(self._safe) > 4096:
+                self._safe.clear()
+            if isinstance(obj, BaseModel):
+                cls = type(obj)
+                safe = attr in cls.model_fields or isinstance(getattr(cls, attr, None), property)
+            else:
+                safe = bool(super().is_safe_attribute(obj, attr, value))
+            self._safe[key] = safe
+        return safe
