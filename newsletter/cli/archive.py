@@ -15,6 +15,7 @@ from newsletter.archive.quick import Summary
 from newsletter.checks.report import count
 from newsletter.cli.exits import problems_exit
 from newsletter.cli.options import output_folder
+from newsletter.cli.startup import without_pydantic_plugins
 
 
 @click.command()
@@ -52,6 +53,7 @@ def archive(output: Path | None, jobs: int | None, future: bool) -> None:
         summary = Summary(0, len(built.pages), (), tuple(built.warnings), (), built.future)
         _report(summary, shown(out, start), started)
         return
+    without_pydantic_plugins()
     from newsletter.archive.site import write_archive
     from newsletter.project.folder import Project
 

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
-import os
-import sys
 import time
-import types
 from pathlib import Path
-from typing import Any
 
 import click
 
 from newsletter.checks.report import count, kilobytes
 from newsletter.cli.exits import problems_exit
 from newsletter.cli.options import output_folder
+from newsletter.cli.startup import without_pydantic_plugins
 
 
 @click.command()
@@ -31,7 +27,7 @@ def build(issue: str | None, output: Path | None) -> None:
         newsletter build issues/2026-11-30.yaml -o dist
     """
     started = time.perf_counter()
-    _without_pydantic_plugins()
+    without_pydantic_plugins()
     from newsletter.checks.offline import run_checks
     from newsletter.project.files import write_build
     from newsletter.project.folder import Project
@@ -57,36 +53,3 @@ def build(issue: str | None, output: Path | None) -> None:
         )
     else:
         click.echo("Checks: all passed.")
-
-
-def _without_pydantic_plugins() -> None:
-    """Build without a search for pydantic plugins, which newsletter has no use for.
-
-    pydantic looks for plugins in every installed package's metadata when it makes its first
-    model: importing importlib.metadata and reading the metadata cost a cold build ~15 ms.
-    PYDANTIC_DISABLE_PLUGINS, pydantic's own setting, skips the search (set it empty to have
-    plugins), and pydantic's plugin loader is imported with a stand-in for importlib.metadata
-    that imports the real one only when the loader asks it for entry points.
-    """
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    if "importlib.metadata" in sys.modules or "pydantic.plugin._loader" in sys.modules:
-        return
-    try:
-        importlib.import_module("pydantic.plugin")
-    except ImportError:  # a pydantic without plugins
-        return
-    stand_in = types.ModuleType("importlib.metadata")
-    setattr(stand_in, "entry_points", _entry_points)  # noqa: B010  # a module has no fields
-    sys.modules["importlib.metadata"] = stand_in
-    try:
-        importlib.import_module("pydantic.plugin._loader")
-    except ImportError:  # another pydantic: it finds its plugins as it does
-        pass
-    finally:
-        del sys.modules["importlib.metadata"]
-
-
-def _entry_points(**params: Any) -> Any:
-    from importlib.metadata import entry_points
-
-    return entry_points(**params)
