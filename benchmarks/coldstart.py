@@ -18,14 +18,19 @@ compiles) does not compile them again in every build; --as-is leaves them as the
 from __future__ import annotations
 
 import argparse
-import compileall
-import importlib.util
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
-from run import NEWSLETTER, Usage, child_usage, make_project, official_mjml_binary
+from run import (
+    NEWSLETTER,
+    Usage,
+    child_usage,
+    compile_package,
+    make_project,
+    official_mjml_binary,
+)
 
 BUDGET = 0.50
 
@@ -37,11 +42,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=20, help="articles in the issue")
     parser.add_argument("--as-is", action="store_true", help="do not compile to bytecode first")
     args = parser.parse_args()
-    spec = importlib.util.find_spec("newsletter")
-    assert spec is not None and spec.origin is not None
-    package = Path(spec.origin).parent
-    if not args.as_is:
-        compileall.compile_dir(package, quiet=1)
+    package = compile_package(compiling=not args.as_is)
     binary = official_mjml_binary()
     if binary is None:
         sys.exit("coldstart: npm and node are needed for the official MJML CLI")

@@ -32,6 +32,21 @@ LAST_ISSUE = dt.date(2026, 11, 30)
 SECTION_TITLES = ("News", "Analysis", "Elsewhere", "Opinion", "In brief", "Long reads")
 
 
+def compile_package(*, compiling: bool = True) -> Path:
+    """The package's folder, its modules compiled to bytecode, as installing it does (pip
+    compiles them): under PYTHONDONTWRITEBYTECODE, which keeps Python from writing what it
+    compiles, every command would compile them again."""
+    import compileall
+    import importlib.util
+
+    spec = importlib.util.find_spec("newsletter")
+    assert spec is not None and spec.origin is not None
+    package = Path(spec.origin).parent
+    if compiling:
+        compileall.compile_dir(package, quiet=1)
+    return package
+
+
 def median_ms(action: Callable[[], object], runs: int) -> float:
     """The median wall time of `action` in milliseconds, after one warm-up run."""
     action()

@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from run import NEWSLETTER, Usage, child_usage, make_project
+from run import NEWSLETTER, Usage, child_usage, compile_package, make_project
 
 SIZES = (1, 52, 200, 1000)
 ARTICLES = 20
@@ -215,6 +215,7 @@ def main() -> None:
     sizes = sorted(int(n) for n in args.sizes.split(","))
     samples: Samples = {}
     started = time.perf_counter()
+    compile_package()
     with tempfile.TemporaryDirectory(prefix="newsletter-scale-") as tmp:
         projects, examples = {}, {}
         for size in sizes:
