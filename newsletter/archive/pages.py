@@ -2,69 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import pickle
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 from urllib.parse import quote
 
+from newsletter.archive.kept import IssueHead, Kept
 from newsletter.build.render import FooterLinks, render_issue
 from newsletter.build.theme import Theme
-from newsletter.model.issue import Article, Issue, Section
 from newsletter.model.settings import Settings
-
-
-@dataclass(frozen=True)
-class Kept:
-    """An issue as the archive holds it: its number, date and other fields at hand, its
-    sections read back only when asked for, so that a thousand issues take little memory
-    and time (the index and the feed ask for none)."""
-
-    number: int
-    date: dt.date
-    head: dict[str, Any]  # every field of the issue but its sections
-    value: bytes  # the issue, pickled
-
-    @classmethod
-    def of(cls, issue: Issue) -> Kept:
-        """`issue`, kept."""
-        head = {name: getattr(issue, name) for name in type(issue).model_fields}
-        del head["sections"]
-        return cls(issue.number, issue.date, head, pickle.dumps(issue, pickle.HIGHEST_PROTOCOL))
-
-    @property
-    def issue(self) -> Issue:
-        """The issue itself."""
-        return _read_back(self.value)
-
-
-@lru_cache(maxsize=4)  # a template asks for the same page's issue many times in a row
-def _read_back(value: bytes) -> Issue:
-    issue = pickle.loads(value)
-    assert isinstance(issue, Issue)
-    return issue
-
-
-class IssueHead:
-    """An issue as the archive's templates see it: its fields as attributes (subject,
-    date, preheader, ...), its `sections` and `articles` read back when a template asks."""
-
-    def __init__(self, kept: Kept) -> None:
-        self.__dict__.update(kept.head)
-        self._kept = kept
-
-    @property
-    def sections(self) -> list[Section]:
-        """The sections of the issue."""
-        return self._kept.issue.sections
-
-    @property
-    def articles(self) -> list[Article]:
-        """Every article of the issue, in order."""
-        return self._kept.issue.articles
 
 
 @dataclass(frozen=True)

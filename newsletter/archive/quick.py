@@ -18,8 +18,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from newsletter import __version__
+from newsletter.build.usercache import user_cache_folder
 from newsletter.model.problems import Problem
-from newsletter.project.index import RACY_NS, cache_folder
+from newsletter.project.index import RACY_NS
 from newsletter.project.root import ISSUES_DIR, SETTINGS_FILE
 
 
@@ -49,7 +50,10 @@ class Summary:
 
 def _state(out: Path) -> Path:
     key = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:24]
-    return cache_folder() / f"archive-{key}.json"
+    folder = user_cache_folder("archive")
+    if folder is None:
+        raise OSError("no cache folder of the user's own")
+    return Path(folder) / f"{key}.json"
 
 
 def inputs(root: Path, theme: Iterable[Path], until: dt.date | None) -> tuple[str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 
 from newsletter.archive import quick
 from newsletter.archive.feed import absolute_links, feed_xml, sitemap_xml
+from newsletter.archive.kept import Loaded, load_file, project_of, share_project
 from newsletter.archive.marker import (
     CACHE,
     Marker,
@@ -27,14 +29,7 @@ from newsletter.archive.marker import (
 )
 from newsletter.archive.pages import IssuePage, Site, index_html, page_parts, pages, site_of
 from newsletter.archive.quick import Summary
-from newsletter.archive.sources import (
-    Loaded,
-    duplicates,
-    load_file,
-    project_of,
-    read_sources,
-    share_project,
-)
+from newsletter.archive.sources import duplicates, read_sources
 from newsletter.model.problems import Problem
 from newsletter.project.index import Index
 
@@ -128,7 +123,7 @@ def write_archive(
             p
             for p in all_pages
             if marker.pages.get(p.slug) != prints[p.slug]
-            or not (out / p.slug / "index.html").is_file()
+            or not os.path.isfile(os.path.join(out, p.slug, "index.html"))
         ]
         front = index_html(all_pages, settings, theme, site)  # a template error: nothing written
         for page in todo:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import hashlib
 import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -15,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsletter.archive.kept import ISSUE, ISSUE_HEAD, Kept, Loaded, Where, version_of
 from newsletter.archive.marker import reserved
-from newsletter.archive.pages import Kept
 from newsletter.model.problems import Problem, ProblemsError
-from newsletter.project.index import Entry, Index
+from newsletter.project.index import Index
 
 
 @dataclass(frozen=True)
@@ -34,20 +33,6 @@ class Source:
 
 
 @dataclass(frozen=True)
-class Loaded:
-    """What a worker made of one issue file: what it featured and, if it is valid, the
-    issue as it is kept (its `date:`, the issue, where its number is); else its problems."""
-
-    name: str
-    info: os.stat_result
-    sha: str
-    entry: Entry
-    when: dt.date | None
-    kept: bytes | None
-    problems: tuple[Problem, ...] = ()
-
-
-@dataclass(frozen=True)
 class Sources:
     """Every issue file of the archive: the valid ones, the problems of the others, and how
     many were left out for their date."""
@@ -55,23 +40,6 @@ class Sources:
     valid: list[Source]
     problems: list[Problem]
     future: int
-
-
-_WORKER: dict[str, Any] = {}
-
-
-def project_of(root: str) -> Any:
-    """The project in `root`, read once per process: its settings and theme stay loaded."""
-    from newsletter.project.folder import Project
-
-    if _WORKER.get("root") != root:
-        _WORKER.update(root=root, project=Project(Path(root), Path.cwd()))
-    return _WORKER["project"]
-
-
-def share_project(project: Any) -> None:
-    """Let `project_of` give `project` itself, here and in processes forked from now on."""
-    _WORKER.update(root=str(project.root), project=project)
 
 
 def read_sources(
@@ -85,11 +53,12 @@ def read_sources(
     others read by `load` (on every core), and `index` told of them. An issue dated after
     `until` is left out unchecked: a draft for next week is not published, nor need it be
     valid."""
-    kind = _kind(project.theme.layouts)
-    kept = _Kept(index.values_of(kind) if index else iter(()))
+    version = version_of(project.theme.layouts)
+    kept = _Kept(index.values_of(f"{ISSUE_HEAD} {version}") if index else iter(()))
+    stored = index.versions(f"{ISSUE} {version}") if index else {}
+    folder = project.show(files[0].parent) if files else ""
     found: list[tuple[Path, dt.date | None, Source | tuple[Problem, ...]]] = []
     todo: list[Path] = []
-    folder = project.show(files[0].parent) if files else ""
     shown = {f: f.name if folder == "." else os.path.join(folder, f.name) for f in files}
     with _collecting_later():  # many objects, none of them garbage
         for file in files:
@@ -99,8 +68,9 @@ def read_sources(
                 continue
             known = _known(index, file)
             sha, value = kept.get(file.name)
-            if known is not None and sha == known:
-                source = _source(file, shown[file], known, value)
+            if known is not None and sha == known == stored.get(file.name):
+                where = Where(str(project.root), str(file), sha, f"{ISSUE} {version}")
+                source = _source(file, shown[file], known, value, None, where)
                 if source is not None:
                     found.append((file, *source))
                     continue
@@ -111,11 +81,12 @@ def read_sources(
             continue
         if index:
             index.put(loaded.name, loaded.info, loaded.sha, loaded.entry)
-            if loaded.kept is not None:
-                index.keep(loaded.name, loaded.sha, kind, loaded.kept)
+            if loaded.kept is not None and loaded.issue is not None:
+                index.keep(loaded.name, loaded.sha, f"{ISSUE_HEAD} {version}", loaded.kept)
+                index.keep(loaded.name, loaded.sha, f"{ISSUE} {version}", loaded.issue)
         if loaded.kept is None:
             found.append((file, loaded.when, loaded.problems))
-        elif (source := _source(file, shown[file], loaded.sha, loaded.kept)) is not None:
+        elif source := _source(file, shown[file], loaded.sha, loaded.kept, loaded.issue):
             found.append((file, *source))
     if index:
         index.save()
@@ -188,81 +159,18 @@ def _known(index: Index | None, file: Path) -> str | None:
     return row.sha if row else None
 
 
-def _source(file: Path, shown: str, sha: str, kept: bytes) -> tuple[dt.date | None, Source] | None:
+def _source(
+    file: Path, shown: str, sha: str, kept: bytes, issue: bytes | None, where: Where | None = None
+) -> tuple[dt.date | None, Source] | None:
     """The issue kept for `file`, None if what was kept cannot be read back."""
     from newsletter.project.folder import slug
 
     try:
-        when, number_at, issue = pickle.loads(kept)
-        issue = Kept(*issue)
+        when, number_at, (number, date, head) = pickle.loads(kept)
     except Exception:  # kept by another version of the code: read the file again
         return None
-    return when, Source(slug(file, shown), file, shown, issue, number_at, sha)
-
-
-def load_file(root: str, path: str) -> Loaded | tuple[Problem, ...]:
-    """Read, check and validate one issue file (in a worker process)."""
-    from newsletter.build.load import validate_issue
-    from newsletter.build.yamlfile import parse_yaml, read_bytes
-    from newsletter.project.history import featured_in
-    from newsletter.project.index import content_hash
-
-    project = project_of(root)
-    file = Path(path)
-    shown = project.show(file)
-    try:
-        real = project.own(file)
-        info = _stat(real)  # before reading: a later change shows as a change next time
-        raw = read_bytes(real, shown)  # says why a file cannot be read, if it cannot
-        document = parse_yaml(raw, shown)
-        info = info or os.stat(real)
-    except ProblemsError as e:
-        return tuple(e.problems)
-    except OSError as e:
-        return (Problem("file/unreadable", shown, message=f"cannot be read: {e.strerror}"),)
-    data = document.data
-    number, date = (data.get("number"), data.get("date")) if isinstance(data, dict) else (None,) * 2
-    featured = tuple((url, where.section) for url, where in featured_in(data).items())
-    entry, when, sha = Entry(number, date, featured), _date_of(data), content_hash(raw)
-    try:
-        document, issue = validate_issue(document, project.theme.layouts)
-    except ProblemsError as e:
-        return Loaded(file.name, info, sha, entry, when, None, tuple(e.problems))
-    held = Kept.of(issue)
-    number_at = document.position(("number",))
-    kept = pickle.dumps((when, number_at, (held.number, held.date, held.head, held.value)))
-    return Loaded(file.name, info, sha, entry, when, kept)
-
-
-def _stat(path: Path) -> os.stat_result | None:
-    try:
-        return os.stat(path)
-    except OSError:
-        return None
-
-
-def _date_of(data: Any) -> dt.date | None:
-    """The `date:` of an issue's data, before it is checked; None if it has no such date."""
-    value = data.get("date") if isinstance(data, dict) else None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip()) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _kind(layouts: frozenset[str]) -> str:
-    """What a kept issue depends on besides its file: the theme's layouts, and the code that
-    validates it (its version, and the files that define an issue)."""
-    from newsletter import __version__
-    from newsletter.build import load
-    from newsletter.model import fields, issue
-
-    digest = hashlib.sha256(__version__.encode())
-    for file in (load.__file__, fields.__file__, issue.__file__, __file__):
-        digest.update(Path(file or "").read_bytes())
-    return f"archive {digest.hexdigest()[:16]} {' '.join(sorted(layouts))}"
+    held = Kept(number, date, head, issue, where)
+    return when, Source(slug(file, shown), file, shown, held, number_at, sha)
 
 
 def duplicates(sources: Iterable[Source]) -> list[Problem]:

@@ -9,7 +9,9 @@ def user_cache_folder(name: str) -> str | None:
     """The folder `name` in the user's cache ($XDG_CACHE_HOME/newsletter or
     ~/.cache/newsletter), made private to the user; None where it cannot be made or is not
     the user's own, since what another user put there is not to be trusted."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):  # a relative one is to be ignored, says the specification
+        base = os.path.join(os.path.expanduser("~"), ".cache")
     folder = os.path.join(base, "newsletter", name)
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)

@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from newsletter.build.usercache import user_cache_folder
+
 SCHEMA = 4
 """Bumped when what the tables hold changes: an older database is then rebuilt."""
-
 BUSY_MS = 2000
 """How long to wait for another process's write before giving up on the cache."""
 
@@ -67,17 +68,10 @@ class Row(NamedTuple):
     date: int | str
 
 
-def cache_folder() -> Path:
-    """Where the indexes live: `$XDG_CACHE_HOME/newsletter`, or `~/.cache/newsletter`."""
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
-    return root / "newsletter"
-
-
-def index_path(issues: Path, folder: Path | None = None) -> Path:
-    """The database of the issues folder `issues`, one per project by its resolved path."""
+def index_path(issues: Path, folder: Path) -> Path:
+    """The database of the issues folder `issues` in `folder`, one per project."""
     key = hashlib.sha256(str(issues.resolve()).encode()).hexdigest()[:24]
-    return (folder or cache_folder()) / f"history-{key}.sqlite"
+    return folder / f"history-{key}.sqlite"
 
 
 def content_hash(raw: bytes) -> str:
@@ -137,7 +131,10 @@ class Index:
         """The index of `issues`, rebuilt if corrupt; None if it cannot be used at all. A
         process that asks again (the preview, on every save) gets the index it had, its rows
         read again only if another process wrote to it since."""
-        path = index_path(issues, folder)
+        found = folder or user_cache_folder("index")
+        if found is None:
+            return None  # no cache folder of the user's own
+        path = index_path(issues, Path(found))
         key = (os.getpid(), path)  # a process made by fork never uses its parent's database
         kept = _OPEN.pop(key, None)
         if kept is not None and (index := kept.again(path)) is not None:
@@ -241,6 +238,12 @@ class Index:
             for name, sha, value in self.db.execute(query, (kind,)):
                 yield str(name), str(sha), bytes(value)
 
+    def versions(self, kind: str) -> dict[str, str]:
+        """The version (sha) of what is kept of `kind`, by file name."""
+        with contextlib.suppress(sqlite3.Error):
+            return dict(self.db.execute("SELECT name, sha FROM kept WHERE kind = ?", (kind,)))
+        return {}
+
     def keep(self, name: str, sha: str, kind: str, value: bytes) -> None:
         """Keep `value` (of `kind`, made from version `sha`) for file `name` when the index
         is saved; dropped with the file."""
@@ -284,13 +287,11 @@ class Index:
 
     def where(self, url: str) -> list[tuple[str, str]]:
         """Every (file name, section) that featured `url`, as saved. Raises sqlite3.Error."""
-        query = "SELECT name, section FROM featured WHERE url = ?"
-        return [(str(name), str(section)) for name, section in self.db.execute(query, (url,))]
+        return list(self.db.execute("SELECT name, section FROM featured WHERE url = ?", (url,)))
 
     def everything(self) -> list[tuple[str, str, str]]:
         """Every (URL, file name, section) saved. Raises sqlite3.Error."""
-        query = "SELECT url, name, section FROM featured ORDER BY rowid"
-        return [(str(u), str(n), str(s)) for u, n, s in self.db.execute(query)]
+        return list(self.db.execute("SELECT url, name, section FROM featured ORDER BY rowid"))
 
     def close(self) -> None:
         """Let the database go."""
@@ -299,8 +300,7 @@ class Index:
 
 
 def _identity(path: Path) -> tuple[int, int, int]:
-    """The database's file as this process last saw it."""
-    info = os.stat(path)
+    info = os.stat(path)  # the database's file: another one, or changed by hand?
     return info.st_ino, info.st_size, info.st_mtime_ns
 
 

@@ -3,6 +3,7 @@ nor rendered again, and what did change is always seen."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -149,9 +150,9 @@ def test_problems_are_reported_every_time(project: Path, issues: list[Path]) -> 
 def test_a_damaged_cache_is_passed_over(project: Path, issues: list[Path]) -> None:
     assert archive()[0] == 0
     cache = Path(os.environ["XDG_CACHE_HOME"]) / "newsletter"
-    for kept in cache.glob("archive-*.json"):
+    for kept in cache.glob("archive/*.json"):
         kept.write_text('{"inputs": 1, "theme": "not a list"}')
-    for index in cache.glob("history-*.sqlite"):
+    for index in cache.glob("index/history-*.sqlite"):
         index.write_bytes(b"not a database" * 100)
     assert archive()[1] == "Archive in site: 0 issues built, 5 unchanged, 0 problems"
     assert archive()[2] == "loaded: nothing"
@@ -160,11 +161,11 @@ def test_a_damaged_cache_is_passed_over(project: Path, issues: list[Path]) -> No
 def test_only_the_changed_issue_is_read_again(
     project: Path, issues: list[Path], run: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from newsletter.archive import site, sources
+    from newsletter.archive import kept, site
 
     assert run("archive", "--jobs", "1").exit_code == 0
     read: list[str] = []
-    load_file = sources.load_file
+    load_file = kept.load_file
 
     def counted(root: str, path: str) -> object:
         read.append(Path(path).name)
@@ -241,3 +242,15 @@ def test_a_themes_index_may_use_every_field_of_each_issue_and_nothing_inside(
     result = run("archive")
     assert result.exit_code == 1
     assert "templates/archive/index.html.j2:1: error: template error:" in result.stderr
+
+
+def test_an_issue_the_index_no_longer_has_is_read_from_its_file(
+    project: Path, issues: list[Path]
+) -> None:
+    from newsletter.archive.kept import ISSUE, Kept, Where
+    from newsletter.project.index import content_hash
+
+    sha = content_hash(issues[0].read_bytes())
+    gone = Where(str(project), str(issues[0]), sha, f"{ISSUE} of another version")
+    kept = Kept(10, dt.date(2026, 10, 1), {}, None, gone)
+    assert kept.issue.subject == "Issue number 10 of the weekly"

@@ -218,7 +218,7 @@ def test_the_default_cache_folder_follows_xdg(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     exclude = issues / "issue-0040.yaml"
     featured_before(issues, exclude, 40)
-    assert index_path(issues, tmp_path / "xdg" / "newsletter").exists()
+    assert index_path(issues, tmp_path / "xdg" / "newsletter" / "index").exists()
 
 
 def refresh(issues: str, cache: str, queue: multiprocessing.Queue[int]) -> None:
