@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 
 from newsletter.model.issue import Article, Issue, Section
 from newsletter.model.problems import Problem, ProblemsError
-from newsletter.project.index import Entry, Index
+from newsletter.project.index import Index
+from newsletter.project.rows import Entry
 
 ISSUE_HEAD = "archive head"
 """What the index keeps of a valid issue file for the archive: (date, number's place, fields)."""
@@ -132,7 +133,7 @@ def load_file(root: str, path: str) -> Loaded | tuple[Problem, ...]:
     from newsletter.build.load import validate_issue
     from newsletter.build.yamlfile import parse_yaml, read_bytes
     from newsletter.project.history import featured_in
-    from newsletter.project.index import content_hash
+    from newsletter.project.rows import content_hash
 
     project = project_of(root)
     file = Path(path)

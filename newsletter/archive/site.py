@@ -75,8 +75,8 @@ def write_archive(
     from concurrent.futures import ProcessPoolExecutor
 
     from newsletter.project.files import ensure_within, write_atomic
-    from newsletter.project.index import content_hash
     from newsletter.project.root import ISSUES_DIR, SETTINGS_FILE
+    from newsletter.project.rows import content_hash
 
     began = time.time_ns()  # before anything is read: what changes after is seen next time
     ensure_archive_folder(out, project.show(out))

@@ -54,6 +54,8 @@ def read_sources(
     `until` is left out unchecked: a draft for next week is not published, nor need it be
     valid."""
     version = version_of(project.theme.layouts)
+    if index:
+        index.scan()
     kept = _Kept(index.values_of(f"{ISSUE_HEAD} {version}") if index else iter(()))
     stored = index.versions(f"{ISSUE} {version}") if index else {}
     folder = project.show(files[0].parent) if files else ""
@@ -63,6 +65,8 @@ def read_sources(
     with _collecting_later():  # many objects, none of them garbage
         for file in files:
             name = _name_problem(file, shown[file])
+            if index:
+                index.saw(file.name)
             if isinstance(name, Problem):
                 found.append((file, None, (name,)))
                 continue

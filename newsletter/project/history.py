@@ -16,7 +16,8 @@ from newsletter.build.yamlfile import parse_yaml, read_bytes
 from newsletter.model.issue import Featured, History
 from newsletter.model.problems import Problem, ProblemsError
 from newsletter.model.urls import normalize_url
-from newsletter.project.index import Entry, Index, content_hash, decode
+from newsletter.project.index import Index
+from newsletter.project.rows import Entry, content_hash, decode
 
 _DATED = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
@@ -95,11 +96,13 @@ class Scan:
         entries: dict[str, Entry | None] = {}  # by name, newest first; None: as indexed
         unreadable: list[Problem] = []
         iso = self.date.isoformat() if self.date else None
+        if index:
+            index.scan()
         for file in files:
             name = file.name
             if name == self.skip or (iso and name[:10] > iso and _dated_after(name, iso)):
                 if index:
-                    index.seen.add(name)  # kept for the week it is an earlier issue
+                    index.saw(name)  # kept for the week it is an earlier issue
                 continue
             if index and _indexed(file, index):
                 entries[name] = None

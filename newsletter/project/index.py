@@ -13,18 +13,15 @@ as it did before the cache existed, never an error.
 from __future__ import annotations
 
 import contextlib
-import datetime
 import hashlib
-import json
 import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from newsletter.build.usercache import user_cache_folder
+from newsletter.project.rows import Entry, Row, decode, encode
 
 SCHEMA = 4
 """Bumped when what the tables hold changes: an older database is then rebuilt."""
@@ -48,61 +45,10 @@ TABLES = (
 )
 
 
-@dataclass(frozen=True)
-class Entry:
-    """What one issue file featured: its number and date as read, and (URL, section) pairs."""
-
-    number: Any
-    date: Any
-    articles: tuple[tuple[str, str], ...]
-
-
-class Row(NamedTuple):
-    """What the index knows of one file, and when it learnt it."""
-
-    size: int
-    mtime_ns: int
-    sha: str
-    recorded_ns: int
-    number: int | str  # as `encode` wrote them
-    date: int | str
-
-
 def index_path(issues: Path, folder: Path) -> Path:
     """The database of the issues folder `issues` in `folder`, one per project."""
     key = hashlib.sha256(str(issues.resolve()).encode()).hexdigest()[:24]
     return folder / f"history-{key}.sqlite"
-
-
-def content_hash(raw: bytes) -> str:
-    """The hash a file's content is known by."""
-    return hashlib.sha256(raw).hexdigest()
-
-
-def encode(value: Any) -> int | str:
-    """A number as it is, or a date or anything else as JSON; raises TypeError for what
-    cannot be restored exactly."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value  # an integer column: read without decoding
-    if value is None or isinstance(value, bool | float | str):
-        return json.dumps(value)
-    if isinstance(value, datetime.datetime):
-        return json.dumps({"datetime": value.isoformat()})
-    if isinstance(value, datetime.date):
-        return json.dumps({"date": value.isoformat()})
-    raise TypeError(type(value).__name__)
-
-
-def decode(text: int | str) -> Any:
-    """The number or date that `encode` wrote."""
-    if isinstance(text, int):
-        return text
-    value = json.loads(text)
-    if isinstance(value, dict) and "datetime" in value:
-        return datetime.datetime.fromisoformat(value["datetime"])
-    if isinstance(value, dict) and "date" in value:
-        return datetime.date.fromisoformat(value["date"])
-    return value
 
 
 _OPEN: dict[tuple[int, Path], Index] = {}
@@ -116,7 +62,7 @@ class Index:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.db = connection
         self.rows: dict[str, Row] = {}
-        self.seen: set[str] = set()
+        self.seen: set[str] | None = None  # the files a scan saw; None: no scan this time
         self.fresh: dict[str, tuple[Row | None, tuple[tuple[str, str], ...]]] = {}
         self.stale: set[str] = set()
         self.values: dict[tuple[str, str], tuple[str, bytes]] = {}  # (name, kind): sha, value
@@ -168,7 +114,6 @@ class Index:
 
     def again(self, path: Path) -> Index | None:
         """This index, ready for another run; None if it is no longer the one at `path`."""
-        self.seen.clear()
         try:
             if self.stale or _identity(path) != self.file:
                 raise sqlite3.DatabaseError("not saved, or deleted since")
@@ -179,9 +124,18 @@ class Index:
             self.close()
             return None
 
+    def scan(self) -> None:
+        """Begin a look at every file: those it does not see (`known`, `saw`) are gone."""
+        self.seen = set()
+
+    def saw(self, name: str) -> None:
+        """The file `name` is there, whether or not it is looked at."""
+        if self.seen is not None:
+            self.seen.add(name)
+
     def known(self, name: str, stat: os.stat_result) -> Row | None:
         """The row of `name` if its size and time vouch that the file is as recorded."""
-        self.seen.add(name)
+        self.saw(name)
         row = self.rows.get(name)
         if row is None or (row.size, row.mtime_ns) != (stat.st_size, stat.st_mtime_ns):
             return None
@@ -255,7 +209,8 @@ class Index:
 
     def save(self) -> None:
         """Write what changed and drop the rows of files that are gone, in one transaction."""
-        gone = [name for name in self.rows if name not in self.seen]
+        seen, self.seen = self.seen, None
+        gone = [name for name in self.rows if name not in seen] if seen is not None else []
         for name in gone:
             del self.rows[name]
         if not (self.fresh or gone or self.values or self.only):

@@ -248,9 +248,33 @@ def test_an_issue_the_index_no_longer_has_is_read_from_its_file(
     project: Path, issues: list[Path]
 ) -> None:
     from newsletter.archive.kept import ISSUE, Kept, Where
-    from newsletter.project.index import content_hash
+    from newsletter.project.rows import content_hash
 
     sha = content_hash(issues[0].read_bytes())
     gone = Where(str(project), str(issues[0]), sha, f"{ISSUE} of another version")
     kept = Kept(10, dt.date(2026, 10, 1), {}, None, gone)
     assert kept.issue.subject == "Issue number 10 of the weekly"
+
+
+def test_the_index_keeps_every_issue_when_pages_read_theirs_back(
+    project: Path, issues: list[Path], run: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("archive", "--jobs", "1").exit_code == 0
+    # A new issue: the page before it gains a link, so its issue is read back from the index.
+    newest = project / "issues" / "2026-11-05.yaml"
+    newest.write_text(_issue(15, 5).replace("10-05", "11-05"))
+    result = run("archive", "--jobs", "1")
+    assert result.stdout.startswith("Archive in site: 2 issues built, 4 unchanged")
+    parsed: list[str] = []
+    from newsletter.build import yamlfile
+
+    parse_yaml = yamlfile.parse_yaml
+
+    def counted(raw: bytes, name: str, **kwargs: bool) -> yamlfile.Document:
+        parsed.append(Path(name).name)
+        return parse_yaml(raw, name, **kwargs)
+
+    monkeypatch.setattr("newsletter.project.history.parse_yaml", counted)
+    newest.write_text(_issue(16, 12).replace("10-12", "11-12"))
+    assert run("check", "issues/2026-11-05.yaml").exit_code in (0, 1)
+    assert parsed == []  # every earlier issue still in the index
