@@ -212,6 +212,15 @@ def main() -> None:
         "--no-browser", action="store_true", help="leave out the save-to-visible measure"
     )
     args = parser.parse_args()
+    if not args.no_browser:
+        from newsletter.model.problems import UserError
+        from newsletter.preview.snapshot import find_chromium
+
+        try:
+            find_chromium()
+        except UserError as e:
+            print(f"scale: {e}; save to visible is left out", file=sys.stderr)
+            args.no_browser = True
     sizes = sorted(int(n) for n in args.sizes.split(","))
     samples: Samples = {}
     started = time.perf_counter()
