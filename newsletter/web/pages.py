@@ -24,6 +24,15 @@ _ACCEPT_HEADERS: dict[Accept, str] = {
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Many servers label their feeds as plain text or bytes; read_feed says so if it is no feed.
 _FEED_TYPES = frozenset({"text/plain", "application/octet-stream"})
+# What a feed is served as: never a web page, however the editor came by its address.
+_SYNDICATION_TYPES = frozenset(
+    {"application/rss+xml", "application/atom+xml", "application/rdf+xml"}
+)
+_XML_TYPES = frozenset({"application/xml", "text/xml"})
+NOT_A_PAGE_BUT_A_FEED = "a feed, not a web page: add its items with --feed"
+_ROOT = re.compile(
+    rb"\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>\s*)*<([\w.:-]+)", re.DOTALL
+)
 _QUOTED_URL = re.compile(r"(:|,? not(?P<relative> the relative)?) (['\"]).*\3$")
 
 
@@ -72,6 +81,10 @@ def _page(client: Client, url: str, max_bytes: int, accept: Accept) -> FetchedPa
     def refusal(response: Response) -> str | None:
         if not response.ok:
             return response.status_text
+        if accept == "html" and response.media_type in _SYNDICATION_TYPES:
+            return NOT_A_PAGE_BUT_A_FEED
+        if accept == "html" and response.media_type in _XML_TYPES:
+            return None  # read, to tell a feed from other XML by its root element
         if response.media_type and not _acceptable(response.media_type, accept):
             wanted = "a web page" if accept == "html" else "a feed"
             return f"not {wanted} but {response.media_type}"
@@ -90,6 +103,10 @@ def _page(client: Client, url: str, max_bytes: int, accept: Accept) -> FetchedPa
         raise
     if (reason := refusal(response)) is not None:
         raise FetchError(reason, "bad-answer")
+    if accept == "html" and is_feed(response.body):
+        raise FetchError(NOT_A_PAGE_BUT_A_FEED, "bad-answer")
+    if accept == "html" and response.media_type in _XML_TYPES:
+        raise FetchError(f"not a web page but {response.media_type}", "bad-answer")
     if not response.media_type and accept == "html" and sniff(response.body) != "text/html":
         raise FetchError("not a web page: the server did not say what it is", "bad-answer")
     return FetchedPage(
@@ -117,6 +134,19 @@ def sniff(body: bytes) -> str:
     if start.startswith(b"<"):
         return "application/xml"
     return "application/octet-stream"
+
+
+def is_feed(body: bytes) -> bool:
+    """Whether a body is an RSS, Atom or RSS 1.0 (RDF) feed, by its root element: `rss`,
+    `feed` or `rdf:RDF`, after any XML declaration, comments and document type."""
+    start = body[:4096].lstrip(b"\xef\xbb\xbf")
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: its ASCII letters, without the zeros
+        start = start[2:].replace(b"\0", b"")
+    match = _ROOT.match(start)
+    if match is None:
+        return False
+    name = match[1].decode("ascii", "replace")
+    return name.lower() in ("rss", "feed") or name.rpartition(":")[2] == "RDF"
 
 
 def _url_problem(url: str) -> str | None:

@@ -217,7 +217,7 @@ def test_not_a_web_page_is_refused(site: Site, name: str, content_type: str) -> 
 def test_a_feed_is_accepted_only_when_a_feed_is_asked_for(site: Site) -> None:
     rss = (PAGES / "feed.rss").read_bytes()
     url = site.add("/feed", rss, content_type="application/rss+xml; charset=utf-8")
-    assert error_of(url) == "not a web page but application/rss+xml"
+    assert error_of(url) == "a feed, not a web page: add its items with --feed"
     feed = fetch_one(url, accept="feed")
     assert isinstance(feed, FetchedPage)
     assert (feed.content_type, feed.body) == ("application/rss+xml", rss)
