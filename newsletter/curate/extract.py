@@ -43,6 +43,7 @@ class Found:
     source: str | None  # the site's name, else its host without "www."
     published: datetime.date | None
     notes: tuple[str, ...]  # what the user should know, e.g. "the page has no title: ..."
+    sponsored: bool = False  # a paid placement, as a feed marks it
 
 
 def extract_page(html: bytes, url: str, charset: str | None = None) -> Found:

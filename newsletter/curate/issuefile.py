@@ -76,6 +76,8 @@ def _article(found: Found) -> dict[str, Any]:
         article["image"] = found.image
         if found.image_alt:
             article["image_alt"] = found.image_alt
+    if found.sponsored:
+        article["sponsored"] = True
     if found.published:
         article["published"] = found.published
     return article
@@ -122,12 +124,14 @@ def add_to_issue(
     create: bool = False,
     allow_repeat: bool = False,
     before: Mapping[str, Featured] | None = None,
+    write: bool = True,
 ) -> list[Outcome]:
     """Add the articles `found` to the issue in `path`, each unless it is a repeat.
 
     Holds a lock from reading the file to replacing it, so that concurrent additions all
     land; validates the result before writing it atomically. Raises ProblemsError when the
     issue does not validate (then nothing is written), UserError for a missing section.
+    With `write` False, all of that happens except the writing: a dry run.
     """
     from filelock import FileLock
 
@@ -163,5 +167,6 @@ def add_to_issue(
             )
         # Never write what would not load: the edited file is validated like any other.
         validate_issue(parse_yaml(new, display), layouts, draft=True)
-        write_atomic(path, new)
+        if write:
+            write_atomic(path, new)
     return outcomes
