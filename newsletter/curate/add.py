@@ -6,8 +6,9 @@ import datetime as dt
 import os
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsletter.build.load import load_issue_document
 from newsletter.curate.issuefile import Outcome, add_to_issue, find_section, repeat_of
@@ -17,6 +18,34 @@ from newsletter.project.folder import Project
 from newsletter.project.history import featured_before, featured_in
 from newsletter.project.root import ISSUES_DIR
 
+if TYPE_CHECKING:
+    from newsletter.curate.extract import Found
+
+Pick = Callable[[Sequence["Found"]], Sequence[int]]
+"""Shows the editor a feed's items and answers the indexes of those to add."""
+
+
+@dataclass(frozen=True)
+class FeedChoice:
+    """Which items of a feed to add (see `newsletter add --help`)."""
+
+    since: str = "7d"
+    limit: int | None = None
+    words: tuple[str, ...] = ()  # each must be in the title or the summary
+    skip_sponsored: bool = False
+    pick: Pick | None = None
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """What `gather` did: the section's title, one outcome per thing asked for, and where the
+    first article added goes (or went) in the section, counting from 1."""
+
+    section: str
+    outcomes: list[Outcome]
+    position: int
+    candidates: int = 0  # the feed's items in the window that passed the filters
+
 
 def gather(
     cwd: Path,
@@ -24,8 +53,7 @@ def gather(
     urls: Sequence[str],
     saved: tuple[Path, str] | None,
     feed: str | None,
-    since: str,
-    limit: int | None,
+    choice: FeedChoice,
     section: str,
     issue_name: str | None,
     position: int | None,
@@ -33,11 +61,13 @@ def gather(
     allow_repeat: bool,
     timeout: float,
     now: dt.datetime,
-) -> tuple[str, list[Outcome]]:
-    """Fetch and read what the editor gave, then add it to the issue: the section's title,
-    and one outcome for each thing asked for, in order."""
-    from newsletter.curate.extract import Found, extract_page, make_safe
-    from newsletter.curate.feeds import FeedError, parse_since, read_feed
+    write: bool = True,
+) -> Gathered:
+    """Fetch and read what the editor gave, then add it to the issue (with `write` False,
+    only say what would be added)."""
+    from newsletter.curate.choose import matches
+    from newsletter.curate.extract import extract_page, make_safe
+    from newsletter.curate.feeds import FeedError, read_feed, since_moment
     from newsletter.web.client import FetchError
     from newsletter.web.pages import MAX_PAGE_BYTES, FetchedPage, fetch_pages
 
@@ -48,6 +78,8 @@ def gather(
     document, issue = load_issue_document(path, project.show(path), layouts, draft=True)
     where = find_section(document, issue, section, create)
     title = issue.sections[where.index].title if where.index is not None else section.strip()
+    count = len(issue.sections[where.index].articles) if where.index is not None else 0
+    first = min(position - 1, count) + 1 if position is not None else count + 1
     before = featured_before(
         project.root / ISSUES_DIR, path, issue.number, project.show, project.own, date=issue.date
     ).featured
@@ -57,6 +89,7 @@ def gather(
     found: list[tuple[int, Found]] = []
     asked: dict[int, str] = {}  # the URL as the editor wrote it, for the report
     skip_repeats = False
+    candidates = 0
     if saved is not None:
         file, url = saved
         if problem := http_url_problem(url):
@@ -64,9 +97,9 @@ def gather(
         found.append((0, extract_page(_saved_page(file), url)))
     elif feed is not None:
         try:
-            window = parse_since(since)
+            start = since_moment(choice.since, now)
         except ValueError as e:
-            raise UserError(f"--since {since}: {e}") from None
+            raise UserError(f"--since {choice.since}: {e}") from None
         if http_url_problem(feed) is None:
             page = fetch_pages([feed], timeout=timeout, accept="feed")[0]
             if isinstance(page, FetchError):
@@ -78,10 +111,21 @@ def gather(
                 raise UserError(f"--feed {feed}: neither an http(s) URL nor a file")
             data = read_local(feed_path, MAX_PAGE_BYTES, "--feed")
             feed_url = feed_path.resolve().as_uri()
+
+        def keep(item: Found) -> bool:
+            if choice.skip_sponsored and item.sponsored:
+                return False
+            if choice.pick is not None and repeat_of(item.url, this_issue, before):
+                return False  # not offered: it would be skipped
+            return matches(item, choice.words)
+
         try:
-            items = read_feed(data, feed_url, since=now - window, limit=limit)
+            items = read_feed(data, feed_url, since=start, limit=choice.limit, keep=keep)
         except FeedError as e:
             raise UserError(f"{feed}: {e}") from None
+        candidates = len(items)
+        if choice.pick is not None and items:
+            items = [items[i] for i in choice.pick(items)]
         found.extend(enumerate(items))  # read_feed keeps only items with http(s) links
         skip_repeats = True  # a feed overlaps last week's: its repeats are expected
     else:
@@ -110,17 +154,18 @@ def gather(
         create=create,
         allow_repeat=allow_repeat,
         before=before,
+        write=write,
     )
     for (i, _), result in zip(found, results, strict=True):
         if skip_repeats and result.repeat:
             result = Outcome(result.url, notes=(f"skipped: {result.error}",))
         outcomes[i] = replace(result, url=asked.get(i, result.url))
-    return title, [outcomes[i] for i in sorted(outcomes)]
+    return Gathered(title, [outcomes[i] for i in sorted(outcomes)], first, candidates)
 
 
 def _saved_page(file: Path) -> bytes:
     """The bytes of a page saved from a browser, refused if they cannot be one."""
-    from newsletter.web.pages import MAX_PAGE_BYTES
+    from newsletter.web.pages import MAX_PAGE_BYTES, is_feed
 
     body = read_local(file, MAX_PAGE_BYTES, "--file")
     start = body.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -128,6 +173,8 @@ def _saved_page(file: Path) -> bytes:
         raise UserError(f"--file {file}: the file is empty")
     if not start.startswith(b"<") or b"\0" in body[:4096]:
         raise UserError(f"--file {file}: not a saved web page (HTML)")
+    if is_feed(body):
+        raise UserError(f"--file {file}: a feed, not a web page: add its items with --feed {file}")
     return body
 
 
@@ -149,11 +196,29 @@ def read_local(file: Path, limit: int, option: str) -> bytes:
     return body
 
 
-def report(outcomes: Sequence[Outcome], section: str, echo: Callable[..., None]) -> bool:
-    """Print one line per article, errors on stderr; True if anything failed."""
+FIELDS = ("title", "url", "summary", "image", "image_alt", "source", "sponsored", "published")
+"""The fields of an article a dry run shows, in the order of the issue format."""
+
+
+def report(gathered: Gathered, echo: Callable[..., None], *, dry_run: bool = False) -> bool:
+    """Print one line per article (with `dry_run`, each field of the article that would be
+    added), errors on stderr; True if anything failed."""
     failed = False
-    for outcome in outcomes:
-        if outcome.added is not None:
+    section, position = gathered.section, gathered.position
+    for outcome in gathered.outcomes:
+        if outcome.added is not None and dry_run:
+            echo(f"Would add to {section}:")
+            for name in FIELDS:
+                value = outcome.added.get(name)
+                if value is True:
+                    echo(f"  {name}: true")
+                elif name != "sponsored":
+                    shown = " ".join(str(value).split()) if value is not None else "(none)"
+                    echo(f"  {name}: {shown}")
+            echo(f"  section: {section}")
+            echo(f"  position: {position}")
+            position += 1
+        elif outcome.added is not None:
             article = outcome.added
             source = f" ({article['source']})" if article.get("source") else ""
             echo(f"Added to {section}: {article['title']}{source} {article['url']}")

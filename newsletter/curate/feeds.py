@@ -7,16 +7,19 @@ import email.utils
 import io
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from xml.sax import SAXParseException
 
+from newsletter.curate.choose import is_sponsor_category, unsponsored_title
 from newsletter.curate.extract import URL_LENGTH, Found, image_url
 from newsletter.curate.text import html_to_text, summarize
 from newsletter.model.urls import http_url_problem, without_tracking
 
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 _SINCE = re.compile(r"\s*(\d{1,6})\s*([hdw])\s*", re.IGNORECASE)
+_DATE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*")
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|\?)", re.IGNORECASE)
 
 
@@ -29,11 +32,15 @@ MOST_ITEMS = 500
 
 
 def read_feed(
-    data: bytes, url: str, since: datetime.datetime, limit: int | None = None
+    data: bytes,
+    url: str,
+    since: datetime.datetime,
+    limit: int | None = None,
+    keep: Callable[[Found], bool] | None = None,
 ) -> list[Found]:
     """The items of an RSS or Atom feed published (or updated) at or after `since`, oldest
-    first; with `limit`, the newest `limit` of them. More than MOST_ITEMS without a limit
-    is a FeedError: an issue cannot hold them."""
+    first; only those `keep` says yes to, if given; with `limit`, the newest `limit` of them.
+    More than MOST_ITEMS without a limit is a FeedError: an issue cannot hold them."""
     # `url` is the feed's own address: relative links are resolved against it.
     if since.tzinfo is None:
         raise ValueError("since must be timezone-aware")
@@ -72,26 +79,51 @@ def read_feed(
         dated.append((moments[0], position, entry))
     if entries and undated == len(entries):
         raise FeedError("the feed's items have no dates: cannot tell which are new")
-    if limit is None and len(dated) > MOST_ITEMS:
+    # Newest first, and only until `limit` are kept: a feed of thousands costs little more
+    # than its parse.
+    taken: list[Found] = []
+    for moment, _, entry in sorted(dated, key=lambda item: item[:2], reverse=True):
+        found = _found(entry, url, source, moment)
+        if found is None or (keep is not None and not keep(found)):
+            continue
+        taken.append(found)
+        if limit is not None and len(taken) == limit:
+            break
+    if limit is None and len(taken) > MOST_ITEMS:
         raise FeedError(
-            f"{len(dated):,} items in the window, more than an issue holds: take the newest"
+            f"{len(taken):,} items in the window, more than an issue holds: take the newest"
             " with --limit N, or a shorter --since"
         )
-    newest = sorted(dated, key=lambda item: item[:2])[-limit if limit else 0 :]
-    # Only the items taken are read: a feed of thousands costs no more than its parse.
-    read = (_found(entry, url, source, moment) for moment, _, entry in newest)
-    return [found for found in read if found is not None]
+    return taken[::-1]
 
 
 LONGEST = datetime.timedelta(weeks=5200)
 """The longest --since: about 100 years, which is every item a feed has."""
 
 
+def since_moment(text: str, now: datetime.datetime) -> datetime.datetime:
+    """The start of the window `--since` names: a span back from `now` ("7d"), or the start
+    of a day, UTC ("2026-11-23")."""
+    date = _DATE.fullmatch(text)
+    if date is None:
+        return now - parse_since(text)
+    try:
+        day = datetime.date(*(int(part) for part in date.groups()))
+    except ValueError as e:
+        raise ValueError(f"expected a date as YYYY-MM-DD, not {text.strip()!r} ({e})") from None
+    start = datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
+    if start > now:
+        raise ValueError(f"expected a day that has begun, not {text.strip()!r}, in the future")
+    return start
+
+
 def parse_since(text: str) -> datetime.timedelta:
     """A span of time written as "12h", "7d" or "2w"."""
     match = _SINCE.fullmatch(text)
     if match is None:
-        raise ValueError(f"expected a number and h, d or w (like 12h, 7d or 2w), not {text[:40]!r}")
+        raise ValueError(
+            f"expected a span like 12h, 7d or 2w, or a date like 2026-11-23, not {text[:40]!r}"
+        )
     amount = int(match[1])
     if amount == 0:
         raise ValueError(f"expected a span of time longer than 0, not {text!r}")
@@ -116,6 +148,9 @@ def _found(entry: Any, base: str, source: str, moment: datetime.datetime) -> Fou
     link = without_tracking(link)
     notes: list[str] = []
     title = _text(entry, "title")
+    sponsored = any(is_sponsor_category(_str(tag.get("term"))) for tag in entry.get("tags") or [])
+    if (plain := unsponsored_title(title)) is not None:
+        title, sponsored = plain, True
     if not title:
         title = (_host(link) + urlsplit(link).path).rstrip("/")
         notes.append("the item has no title: used its address")
@@ -133,6 +168,7 @@ def _found(entry: Any, base: str, source: str, moment: datetime.datetime) -> Fou
         source=source or None,
         published=moment.date(),
         notes=tuple(notes),
+        sponsored=sponsored,
     )
 
 

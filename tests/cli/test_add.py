@@ -300,7 +300,7 @@ def test_add_a_feed_from_a_url_and_from_a_file(project: Path, run: RunCli, site:
     assert again.stdout.count("skipped: already in this issue (News)") == added - 1
 
     bad = run("add", "--feed", url, "--since", "a week", "--section", "News")
-    assert bad.exit_code == 1 and bad.stderr.startswith("Error: --since a week: ")
+    assert bad.exit_code == 2 and bad.stderr.startswith("Error: --since a week: ")
 
 
 def test_add_waits_for_the_lock_and_then_reads_the_file_afresh(project: Path, site: Site) -> None:
@@ -590,7 +590,7 @@ def test_a_feed_window_out_of_range_is_one_line(
 ) -> None:
     url = _page(site, "feed.rss", content_type="application/rss+xml")
     result = run("add", "--feed", url, "--section", "News", "--since", since)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: --since {since}: expected ")
     assert len(result.stderr.splitlines()) == 1
 
