@@ -29,7 +29,7 @@ _SPONSOR_CATEGORIES = frozenset(
         "partner content",
     }
 )
-_PICK_PART = re.compile(r"(\d{1,6})(?:-(\d{1,6}))?")
+_PICK_PART = re.compile(r"(\d{1,6})(?:-(\d{1,6}))?", re.ASCII)
 
 
 def unsponsored_title(title: str) -> str | None:
