@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import html as html_entities
-import logging
-import re
-import threading
-import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-from newsletter.curate.charsets import decode_page
+from newsletter.curate.images import page_alt, same_image, usable_alt
 from newsletter.curate.linkeddata import LinkedData, iso_date, linked_data
-from newsletter.curate.text import collapse, cut, summarize
+from newsletter.curate.pagetree import all_meta, meta_tags, parse_page, quiet
+from newsletter.curate.summaries import choose_summary
+from newsletter.curate.text import collapse, cut
+from newsletter.curate.titles import (
+    clean_title,
+    is_domain,
+    looks_like_section,
+    squash,
+    title_date,
+)
 from newsletter.model.mailtags import break_template_syntax
 from newsletter.model.urls import http_url_problem, without_tracking
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
-    from trafilatura.settings import Document
 
 TEXT_LENGTH = 300
 """The longest title, site name or image alt text taken from a page or a feed, in characters."""
@@ -49,39 +50,56 @@ class Found:
 def extract_page(html: bytes, url: str, charset: str | None = None) -> Found:
     """The article a fetched page describes (`url`: its final address, `charset`: its header's)."""
     notes: list[str] = []
-    with _quiet():
-        tree, metadata = _parse(html, url, charset)
+    with quiet():
+        tree, metadata = parse_page(html, url, charset)
     if tree is None:
         notes.append("the page could not be read as HTML")
-    tags = _meta_tags(tree) if tree is not None else {}
+    tags = meta_tags(tree) if tree is not None else {}
     linked = linked_data(tree) if tree is not None else LinkedData()
 
-    article_url = without_tracking(_canonical(tree, url) if tree is not None else url)
+    article_url = without_tracking(_canonical(tree, url, tags) if tree is not None else url)
     host = _host(article_url)
     page_title = collapse(tree.findtext(".//title") or "") if tree is not None else ""
-    named = _first(tags.get("og:site_name"), linked.publisher)
-    source = named or _site_name(metadata.sitename, page_title) or host or None
+    sections = (*linked.sections, *all_meta(tree, "article:section"))
+    source = _source(tags, linked, sections, metadata.sitename, page_title) or host or None
 
-    title = _first(metadata.title, tags.get("twitter:title"), linked.headline)
+    # JSON-LD comes after trafilatura's title (from <title> and <h1>): some sites put a tagline
+    # in its headline ("technique for dimensionality reduction").
+    title = _first(tags.get("og:title"), tags.get("twitter:title"), metadata.title, linked.headline)
     from_title_tag = not linked.headline and not _TITLE_TAGS.intersection(tags)
     if from_title_tag and title and page_title and title != page_title and title in page_title:
         # Without a title in meta tags, trafilatura takes one half of "A | B": the half without
         # a dot, which is the site's name in "U.S. sanctions Iran - BBC News". Clean it ourselves.
         title = page_title
-    title = _clean_title(title, (source, host)) if title else ""
+    names = (source, host, tags.get("og:site_name"), linked.publisher)
+    raw_title = title or ""
+    title = clean_title(raw_title, names, sections) if raw_title else ""
     if not title:
         title = _address(article_url)
         notes.append("the page has no title: used its address")
 
-    description = _first(metadata.description, tags.get("twitter:description"))
-    if description is None and linked.description:
-        description = html_entities.unescape(linked.description)
-    summary = summarize(description or "")
+    descriptions = (
+        tags.get("og:description"),
+        metadata.description,
+        tags.get("description"),
+        tags.get("twitter:description"),
+        linked.description,
+    )
+    with quiet():  # without a description, trafilatura reads the article's first paragraph
+        summary = choose_summary(descriptions, title, tree)
     if not summary:
         notes.append("the page has no description: the summary is empty")
 
     candidate = _first(
-        metadata.image, tags.get("twitter:image"), tags.get("twitter:image:src"), linked.image
+        tags.get("og:image"),
+        tags.get("og:image:url"),
+        tags.get("og:image:secure_url"),
+        tags.get("twitter:image"),
+        tags.get("twitter:image:src"),
+        linked.image,
+        tags.get("image"),
+        tags.get("thumbnailurl"),
+        metadata.image,
     )
     image = image_url(candidate, url) if candidate else None
     if candidate and image is None:
@@ -91,12 +109,75 @@ def extract_page(html: bytes, url: str, charset: str | None = None) -> Found:
             )
         else:
             notes.append("the page's image is not an http(s) address: left out")
-    image_alt = _first(tags.get("og:image:alt"), tags.get("twitter:image:alt")) if image else None
+    image_alt = (
+        _alt(tree, tags, image, url, names, (title, raw_title))
+        if image and tree is not None
+        else None
+    )
 
     published = (
-        iso_date(metadata.date) or iso_date(tags.get("article:published_time")) or linked.published
+        linked.published
+        or _first_date(tags, _PUBLISHED)
+        or (title_date(raw_title) if raw_title != title else None)
+        or iso_date(metadata.date)
     )
     return Found(article_url, title, summary, image, image_alt, source, published, tuple(notes))
+
+
+_PUBLISHED = (
+    "article:published_time",
+    "og:article:published_time",
+    "article:published",
+    "datepublished",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date",
+    "dcterms.date",
+    "date",
+)
+"""Meta tags that give an article's publication date (not its last change), best first."""
+
+
+def _first_date(tags: dict[str, str], keys: tuple[str, ...]) -> datetime.date | None:
+    return next((d for key in keys if (d := iso_date(tags.get(key))) is not None), None)
+
+
+def _source(
+    tags: dict[str, str],
+    linked: LinkedData,
+    sections: tuple[str, ...],
+    sitename: str | None,
+    page_title: str,
+) -> str | None:
+    """The site's name as readers know it: og:site_name, unless it is a section or a slug."""
+    named = _first(tags.get("og:site_name"))
+    if named and not looks_like_section(named, sections):
+        return named
+    publisher = _first(linked.publisher)
+    if publisher and not looks_like_section(publisher, sections):
+        return publisher
+    guessed = _site_name(sitename, page_title)
+    if guessed and squash(guessed) != squash(named or "") and not looks_like_section(guessed):
+        return guessed
+    return None
+
+
+def _alt(
+    tree: HtmlElement,
+    tags: dict[str, str],
+    image: str,
+    base: str,
+    names: tuple[str | None, ...],
+    titles: tuple[str, ...],
+) -> str | None:
+    """The alt text of the page's own <img> showing `image`, else what the meta tags say of
+    it; never the site's name or the headline; else None (the editor is told to write one)."""
+    candidates = list(page_alt(tree, image, base))
+    for key, alt_key in (("og:image", "og:image:alt"), ("twitter:image", "twitter:image:alt")):
+        shown = _first(tags.get(key), tags.get(f"{key}:src"))
+        if alt_key in tags and (shown is None or same_image(image, urljoin(base, shown))):
+            candidates.append(tags[alt_key])
+    return next((collapse(alt) for alt in candidates if usable_alt(alt, names, titles)), None)
 
 
 def image_url(value: str, base: str) -> str | None:
@@ -134,130 +215,38 @@ def make_safe(found: Found) -> Found:
     )
 
 
-# --- Reading the page -------------------------------------------------------------------------
-
-_CHATTY = ("trafilatura", "htmldate", "courlan", "charset_normalizer", "justext")
-_QUIET = threading.Lock()
-
-
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """Silence the extraction libraries' logging and warnings for this call only."""
-    with _QUIET:  # the loggers are shared: one extraction at a time restores them correctly
-        loggers = [
-            logger
-            for name, logger in logging.root.manager.loggerDict.items()
-            if isinstance(logger, logging.Logger) and name.partition(".")[0] in _CHATTY
-        ]
-        before = [logger.disabled for logger in loggers]
-        for logger in loggers:
-            logger.disabled = True
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                yield
-        finally:
-            for logger, disabled in zip(loggers, before, strict=True):
-                logger.disabled = disabled
-
-
-def _parse(html: bytes, url: str, charset: str | None) -> tuple[HtmlElement | None, Document]:
-    import trafilatura
-    from trafilatura.settings import Document
-
-    text = decode_page(html, charset)
-    # The page is untrusted input and trafilatura is not proof against all of it: a failure
-    # here means "nothing found", never a traceback.
-    try:
-        tree = trafilatura.load_html(text)
-    except Exception:
-        tree = None
-    if tree is None:
-        # trafilatura refuses fragments (a bare <title>): lxml still reads what they say.
-        try:
-            import lxml.html
-
-            tree = lxml.html.document_fromstring(text)
-        except Exception:
-            return None, Document()
-    try:
-        # extensive=False: the date from metadata, <time> and the URL, not a guess from the text.
-        metadata = trafilatura.extract_metadata(tree, default_url=url, extensive=False)
-    except Exception:
-        metadata = Document()
-    return tree, metadata
-
-
-def _meta_tags(tree: HtmlElement) -> dict[str, str]:
-    """The first content of each <meta> by property, name or itemprop, lower-cased."""
-    tags: dict[str, str] = {}
-    for meta in tree.iter("meta"):
-        key = meta.get("property") or meta.get("name") or meta.get("itemprop") or ""
-        content = collapse(meta.get("content") or "")
-        if key.strip() and content:
-            tags.setdefault(key.strip().lower(), content)
-    return tags
-
-
 _TITLE_TAGS = frozenset({"og:title", "twitter:title", "title", "headline", "dc.title"})
 
 
-def _canonical(tree: HtmlElement, url: str) -> str:
-    """The page's rel=canonical made absolute, when it is a usable one; else `url`."""
-    for link in tree.iter("link"):
-        href: str = (link.get("href") or "").strip()
-        if "canonical" not in (link.get("rel") or "").lower().split() or not href:
-            continue
-        try:
-            canonical = urljoin(url, href)
-        except ValueError:
-            return url
-        if (
-            http_url_problem(canonical) is not None
-            or len(canonical) > URL_LENGTH
-            or "@Track" in canonical  # listmonk would make it a tracked link of the attacker's
-        ):
-            return url
-        # A canonical pointing at the home page from an article is a CMS's mistake.
-        if urlsplit(canonical).path in ("", "/") and urlsplit(url).path not in ("", "/"):
-            return url
-        return canonical
-    return url
+def _canonical(tree: HtmlElement, url: str, tags: dict[str, str]) -> str:
+    """The page's rel=canonical (else its og:url) made absolute, when it is a usable one;
+    else `url`."""
+    links = (link for link in tree.iter("link") if "canonical" in _words(link.get("rel")))
+    hrefs = (str(link.get("href") or "").strip() for link in links)
+    href = next((h for h in hrefs if h), None) or tags.get("og:url")
+    if not href:
+        return url
+    try:
+        canonical = urljoin(url, href)
+    except ValueError:
+        return url
+    if (
+        http_url_problem(canonical) is not None
+        or len(canonical) > URL_LENGTH
+        or "@Track" in canonical  # listmonk would make it a tracked link of the attacker's
+    ):
+        return url
+    # A canonical pointing at the home page from an article is a CMS's mistake.
+    if urlsplit(canonical).path in ("", "/") and urlsplit(url).path not in ("", "/"):
+        return url
+    return canonical
+
+
+def _words(value: str | None) -> list[str]:
+    return (value or "").lower().split()
 
 
 # --- Cleaning what was found ------------------------------------------------------------------
-
-_DOMAIN = re.compile(r"[\w-]+(\.[\w-]+)+")
-_SEPARATORS = (" | ", " - ", " \N{EN DASH} ", " \N{EM DASH} ", " · ", " :: ")
-
-
-def _clean_title(title: str, names: tuple[str | None, ...]) -> str:
-    """`title` without a " | Site" suffix or a "Site | " prefix naming the site or its host."""
-    title = collapse(title)
-    known = {_squash(name) for name in _names(names)} - {""}
-    for separator in _SEPARATORS:
-        head, found, tail = title.rpartition(separator)
-        if found and head.strip() and _squash(tail) in known:
-            return head.strip()
-        head, found, tail = title.partition(separator)
-        if found and tail.strip() and _squash(head) in known:
-            return tail.strip()
-    return title
-
-
-def _names(names: tuple[str | None, ...]) -> Iterator[str]:
-    """The names a site goes by: "www.commonspace.eu" is also "commonspace.eu", "commonspace"."""
-    for name in names:
-        if name:
-            yield name
-            labels = name.removeprefix("www.").split(".")
-            if len(labels) > 1:
-                yield labels[0]
-                yield ".".join(labels[:-1])
-
-
-def _squash(name: str) -> str:
-    return re.sub(r"[\W_]", "", name.casefold())
 
 
 def _first(*values: str | None) -> str | None:
@@ -270,7 +259,7 @@ def _site_name(name: str | None, page_title: str) -> str | None:
         return None
     # Without a named site, trafilatura takes the half of "A | B" with a dot in it: right for
     # "commonspace.eu", wrong for "U.S. sanctions Iran - BBC News".
-    if name != page_title and name in page_title and not _DOMAIN.fullmatch(name):
+    if name != page_title and name in page_title and not is_domain(name):
         return None
     return name
 

@@ -4,6 +4,7 @@ publisher."""
 from __future__ import annotations
 
 import datetime
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -24,9 +25,15 @@ class LinkedData:
 
     headline: str | None = None
     description: str | None = None
-    image: str | None = None
+    images: tuple[str, ...] = ()  # the lead image first
     published: datetime.date | None = None
     publisher: str | None = None
+    sections: tuple[str, ...] = ()
+
+    @property
+    def image(self) -> str | None:
+        """The article's lead image."""
+        return self.images[0] if self.images else None
 
 
 def linked_data(tree: HtmlElement) -> LinkedData:
@@ -48,11 +55,12 @@ def linked_data(tree: HtmlElement) -> LinkedData:
             return LinkedData(
                 headline=_string(node.get("headline")) or _string(node.get("name")),
                 description=_string(node.get("description")),
-                image=_image_of(node.get("image"), by_id),
+                images=tuple(_images_of(node.get("image"), by_id)),
                 published=iso_date(_string(node.get("datePublished"))),
                 publisher=_string(
                     publisher.get("name") if isinstance(publisher, dict) else publisher
                 ),
+                sections=tuple(_strings(node.get("articleSection"))),
             )
     return LinkedData()
 
@@ -76,17 +84,28 @@ def _resolve(value: object, by_id: dict[str, dict[str, Any]]) -> Any:
     return value
 
 
-def _image_of(value: object, by_id: dict[str, dict[str, Any]]) -> str | None:
-    value = _resolve(value, by_id)
-    if isinstance(value, dict):
-        value = _resolve(value.get("url") or value.get("contentUrl"), by_id)
-    return _string(value)
+def _images_of(value: object, by_id: dict[str, dict[str, Any]]) -> list[str]:
+    """The addresses of an article's images, in the order given (a list, one, or objects)."""
+    found: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        item = _resolve(item, by_id)
+        if isinstance(item, dict):
+            item = _resolve(item.get("url") or item.get("contentUrl"), by_id)
+        if (url := _string(item)) and url not in found:
+            found.append(url)
+    return found
+
+
+def _strings(value: object) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    return [text for item in items if (text := _string(item))]
 
 
 def _string(value: object) -> str | None:
     if not isinstance(value, str):
         return None
-    return collapse(value) or None
+    # Some CMSs write entities into JSON ("&#8216;"): JSON needs none, so they are the text's.
+    return collapse(html.unescape(value)) or None
 
 
 def iso_date(text: str | None) -> datetime.date | None:
@@ -95,6 +114,8 @@ def iso_date(text: str | None) -> datetime.date | None:
     if match is None:
         return None
     try:
-        return datetime.date(int(match[1]), int(match[2]), int(match[3]))
+        date = datetime.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
         return None
+    # "0001-01-01" is how some CMSs write "no date": no article predates the web.
+    return date if date.year >= 1990 else None

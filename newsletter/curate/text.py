@@ -11,8 +11,14 @@ from newsletter.model.fields import CONTROL_CHARACTERS
 SUMMARY_LENGTH = 300
 """The longest summary taken from a page or a feed, in characters readers see."""
 
-_CUT_SHORT = re.compile(r"\s*(?:\[(?:…|\.\.\.)\]|\.\.\.|…)$")  # "[…]", as WordPress ends excerpts
-_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019\u00bb)]*(?=\s)")  # closing quotes
+# "[…]" or "… Continue reading TITLE", as WordPress ends excerpts.
+_CUT_SHORT = re.compile(
+    r"\s*(?:\[(?:…|\.\.\.)\]|\.\.\.|…)(?:\s+(?:continue reading|read more)\b.*)?$",
+    re.IGNORECASE,
+)
+# A sentence ends before a space, or before a capital where a site ran two paragraphs together
+# ("Corbyn.Rebranded"); closing quotes and brackets belong to it.
+_SENTENCE_END = re.compile(r"(?<![A-Z])[.!?][\"'\u201d\u2019\u00bb)]*(?=\s|[A-Z][a-z])")
 _MARKDOWN_SPECIAL = re.compile(r"([\\*_`\[\]])")
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")  # "&amp;" would be shown as "&"
 _AUTOLINK = re.compile(r"<(?=[A-Za-z][A-Za-z0-9+.-]{1,31}:|[^\s<>@]+@)")
@@ -32,8 +38,14 @@ def collapse(text: str) -> str:
 
 def _shorten(text: str, limit: int) -> str:
     ellipsis = _CUT_SHORT.search(text)
-    if ellipsis:  # already shortened by the site: say so in one character
-        text = text[: ellipsis.start()] + "…"
+    if ellipsis:
+        # Already shortened by the site, often mid-sentence: its whole sentences read better;
+        # else say so in one character.
+        text = text[: ellipsis.start()].rstrip()
+        ends = [m.end() for m in _SENTENCE_END.finditer(text + " ", 0, limit + 1)]
+        if ends and ends[-1] >= min(limit, len(text)) // 3:
+            return text[: ends[-1]]
+        text = cut(text, limit) if len(text) >= limit else text + "…"
     if len(text) <= limit:
         return text
     # A whole sentence reads best, with no "…" after its full stop; but not at any price.
