@@ -1,10 +1,11 @@
-"""Editing an issue file as text: new articles are spliced in, every other byte stays as it was."""
+"""Editing an issue file as text: articles are spliced in or cut out, every other byte kept."""
 
 from __future__ import annotations
 
 import io
 import re
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,26 +35,55 @@ def insert_articles(
     Only lines are inserted (and an empty `articles: []` opened up): comments, key order,
     blank lines and quoting elsewhere stay byte for byte.
     """
+
+    def make(dash: int, offset: int, inner: int, newline: str, title: str | None) -> list[str]:
+        items = articles if title is None else [{"title": title, "articles": articles}]
+        return _article_lines(items, dash, offset, inner, newline)
+
+    return _insert(document, text, where, make, "add can only extend")
+
+
+def insert_lines(document: Document, text: str, where: Where, block: list[str], column: int) -> str:
+    """`text` with `block`, the lines of one article as another list had them (its dash at
+    `column`), inserted as `where` says: moved as they are, only indented as the new place is.
+    """
+
+    def make(dash: int, offset: int, inner: int, newline: str, title: str | None) -> list[str]:
+        if title is None:
+            return _shifted(block, dash - column)
+        head = _article_lines([{"title": title}], dash, offset, inner, newline)
+        key = " " * (dash + inner) + "articles:" + newline
+        return [*head, key, *_shifted(block, dash + inner + offset - column)]
+
+    return _insert(document, text, where, make, "move can only extend")
+
+
+Lines = Callable[[int, int, int, str, "str | None"], list[str]]
+"""Makes the lines to insert: dashes at a column, indented as the file is (dashes `offset`
+after their key, keys `inner` after their dash), with the file's line ending; for a new
+section, under its title."""
+
+
+def _insert(document: Document, text: str, where: Where, make: Lines, refusal: str) -> str:
     lines = text.splitlines(keepends=True)
     newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += newline
     data = document.data
     sections = data["sections"]
-    _refuse_flow(document, sections, "sections")
+    _refuse_flow(document, sections, "sections", refusal)
     offset, inner = _indents(lines, data, "sections", sections)
     if where.new_title is not None:
         dash = data.lc.key("sections")[1] + offset
         at = _end_of(lines, data, "sections", dash)
-        head = {"title": where.new_title, "articles": articles}
-        lines[at:at] = _article_lines([head], dash, offset, inner, newline)
+        lines[at:at] = make(dash, offset, inner, newline, where.new_title)
         return "".join(lines)
     assert where.index is not None
     section = sections[where.index]
     loc = f"sections[{where.index}].articles"
     existing = section.get("articles")
     if isinstance(existing, CommentedSeq) and existing:
-        _refuse_flow(document, existing, loc)
+        _refuse_flow(document, existing, loc, refusal)
         first_line, first_col = existing.lc.item(0)
         dash = lines[first_line].rindex("-", 0, first_col)
         if where.before is not None and where.before < len(existing):
@@ -62,28 +92,129 @@ def insert_articles(
                 at -= 1
         else:
             at = _end_of(lines, section, "articles", dash)
-        lines[at:at] = _article_lines(articles, dash, offset, inner, newline)
+        lines[at:at] = make(dash, offset, inner, newline, None)
         return "".join(lines)
     # `articles: []`, or `articles:` with nothing after it: open it up as a block list.
     key_line, key_col = section.lc.key("articles")
     line = lines[key_line]
     match = re.match(r"(\s*articles\s*:)\s*(?:\[\s*\]|~|null)?(\s*#.*)?$", line.rstrip("\r\n"))
     if match is None:
+        command = refusal.split()[0]
         raise UserError(
-            f"{document.path}:{key_line + 1}: {loc} is written in a way add cannot extend"
+            f"{document.path}:{key_line + 1}: {loc} is written in a way {command} cannot extend"
         )
     lines[key_line] = match.group(1) + (match.group(2) or "") + newline
-    lines[key_line + 1 : key_line + 1] = _article_lines(
-        articles, key_col + offset, offset, inner, newline
-    )
+    lines[key_line + 1 : key_line + 1] = make(key_col + offset, offset, inner, newline, None)
     return "".join(lines)
 
 
-def _refuse_flow(document: Document, seq: CommentedSeq, loc: str) -> None:
+def _shifted(block: list[str], shift: int) -> list[str]:
+    """The lines of `block` indented `shift` more (or less): blank lines stay empty."""
+    if shift >= 0:
+        return [" " * shift + line if line.strip() else line for line in block]
+    return [line[min(-shift, len(line) - len(line.lstrip(" "))) :] for line in block]
+
+
+@dataclass(frozen=True)
+class Items:
+    """Where the articles of one section stand in the file's lines: each one's first line
+    (the comments just above its dash are its own), the line after its last, and the column
+    of their dashes."""
+
+    starts: list[int]
+    ends: list[int]
+    dash: int
+
+
+def article_items(document: Document, lines: list[str], index: int, refusal: str) -> Items:
+    """Where the articles of section `index` stand in `lines`, the file's lines; a flow list
+    (`[...]`) is refused, as `refusal` says ("remove can only edit")."""
+    sections = document.data["sections"]
+    _refuse_flow(document, sections, "sections", refusal)
+    section = sections[index]
+    seq = section["articles"]
+    _refuse_flow(document, seq, f"sections[{index}].articles", refusal)
+    first_line, first_col = seq.lc.item(0)
+    dash = lines[first_line].rindex("-", 0, first_col)
+    starts = []
+    for i in range(len(seq)):
+        at = seq.lc.item(i)[0]
+        while at > 0 and _comment_up_to(lines[at - 1], dash):
+            at -= 1
+        starts.append(at)
+    after = [*starts[1:], _end_of(lines, section, "articles", dash)]
+    ends = [_trimmed(lines, start, end, dash) for start, end in zip(starts, after, strict=True)]
+    return Items(starts, ends, dash)
+
+
+def remove_articles(document: Document, text: str, targets: dict[int, set[int]]) -> str:
+    """`text` (the file `document` was parsed from) without the articles `targets` names
+    (section index: article indexes). Only their lines go, with a blank line that separated
+    them; a section left without articles gets `articles: []`."""
+    lines = text.splitlines(keepends=True)
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    cuts: list[tuple[int, int]] = []
+    for index, gone in targets.items():
+        items = article_items(document, lines, index, "remove can only edit")
+        count = len(items.starts)
+        if gone >= set(range(count)):
+            section = document.data["sections"][index]
+            key_line = section.lc.key("articles")[0]
+            line = lines[key_line].rstrip("\r\n")
+            match = re.match(r"(\s*articles\s*:)(\s*#.*)?$", line)
+            if match is None:
+                raise UserError(
+                    f"{document.path}:{key_line + 1}: sections[{index}].articles is written"
+                    " in a way remove cannot edit"
+                )
+            lines[key_line] = f"{match.group(1)} []{match.group(2) or ''}{newline}"
+            cuts.append((key_line + 1, items.ends[-1]))
+            continue
+        for first, last in _runs(sorted(gone)):
+            start, end = items.starts[first], items.ends[last]
+            if last + 1 < count:  # the blank lines after it go with it
+                while end < items.starts[last + 1] and not lines[end].strip():
+                    end += 1
+            else:  # the last article: the blank lines before it go with it
+                while start > 0 and not lines[start - 1].strip():
+                    start -= 1
+            cuts.append((start, end))
+    for start, end in sorted(cuts, reverse=True):
+        del lines[start:end]
+    return "".join(lines)
+
+
+def _runs(indexes: list[int]) -> list[tuple[int, int]]:
+    """Consecutive indexes as (first, last) pairs: [1, 2, 4] -> [(1, 2), (4, 4)]."""
+    runs: list[tuple[int, int]] = []
+    for i in indexes:
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _trimmed(lines: list[str], start: int, end: int, dash: int) -> int:
+    """`end`, before the blank lines and the comments no deeper than the dashes that follow
+    the article from `start`: those introduce what comes next."""
+    while end > start + 1 and (not lines[end - 1].strip() or _comment_up_to(lines[end - 1], dash)):
+        end -= 1
+    return end
+
+
+def _comment_up_to(line: str, column: int) -> bool:
+    stripped = line.lstrip(" ")
+    return stripped.startswith("#") and len(line) - len(stripped) <= column
+
+
+def _refuse_flow(
+    document: Document, seq: CommentedSeq, loc: str, refusal: str = "add can only extend"
+) -> None:
     if seq and seq.fa.flow_style():
         raise UserError(
-            f"{document.path}:{seq.lc.line + 1}: {loc} is a flow list [...]; add can only"
-            " extend a block list (one `- ` item per line)"
+            f"{document.path}:{seq.lc.line + 1}: {loc} is a flow list [...]; {refusal}"
+            " a block list (one `- ` item per line)"
         )
 
 
