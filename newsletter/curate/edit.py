@@ -45,6 +45,7 @@ def _place(issue: Issue, s: int, a: int) -> Place:
 
 
 def _not_in(urls: Sequence[str], display: str) -> UserError:
+    urls = [url if url.strip() else repr(url) for url in urls]  # an empty one is seen
     if len(urls) == 1:
         return UserError(f"{urls[0]} is not in {display}")
     return UserError(f"{len(urls)} URLs are not in {display}: {', '.join(urls)}")
@@ -122,10 +123,8 @@ def move_in_issue(
         room = 1 if to.index is None else len(issue.sections[to.index].articles) + (to.index != s)
         at = room if position is None else position
         if not 1 <= at <= room:
-            raise UserError(
-                f"--position {at} is past the end of {title}, which takes positions 1 to {room}"
-                " for this article"
-            )
+            span = "1" if room == 1 else f"1 to {room}"
+            raise UserError(f"--position {at} is past the end of {title}; it can go at {span}")
         stayed = to.index == s and at == a + 1
         moves.append(Move(old, Place(old.title, old.url, title, at), stayed))
         if stayed:
