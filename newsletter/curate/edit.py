@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from newsletter.build.yamlfile import Document, parse_yaml
+from newsletter.curate.cut import article_items, remove_articles
 from newsletter.curate.issuefile import edit_issue, find_section
-from newsletter.curate.splice import Where, article_items, insert_lines, remove_articles
+from newsletter.curate.splice import Where, insert_lines
 from newsletter.model.issue import Issue
 from newsletter.model.problems import UserError
 from newsletter.model.urls import normalize_url

@@ -1,4 +1,4 @@
-"""Editing an issue file as text: articles are spliced in or cut out, every other byte kept."""
+"""Editing an issue file as text: new articles are spliced in, every other byte stays as it was."""
 
 from __future__ import annotations
 
@@ -71,11 +71,11 @@ def _insert(document: Document, text: str, where: Where, make: Lines, refusal: s
         lines[-1] += newline
     data = document.data
     sections = data["sections"]
-    _refuse_flow(document, sections, "sections", refusal)
+    refuse_flow(document, sections, "sections", refusal)
     offset, inner = _indents(lines, data, "sections", sections)
     if where.new_title is not None:
         dash = data.lc.key("sections")[1] + offset
-        at = _end_of(lines, data, "sections", dash)
+        at = end_of(lines, data, "sections", dash)
         lines[at:at] = make(dash, offset, inner, newline, where.new_title)
         return "".join(lines)
     assert where.index is not None
@@ -83,15 +83,14 @@ def _insert(document: Document, text: str, where: Where, make: Lines, refusal: s
     loc = f"sections[{where.index}].articles"
     existing = section.get("articles")
     if isinstance(existing, CommentedSeq) and existing:
-        _refuse_flow(document, existing, loc, refusal)
-        first_line, first_col = existing.lc.item(0)
-        dash = lines[first_line].rindex("-", 0, first_col)
+        refuse_flow(document, existing, loc, refusal)
+        dash = dash_of(lines, existing, 0)[1]
         if where.before is not None and where.before < len(existing):
-            at = existing.lc.item(where.before)[0]
+            at = dash_of(lines, existing, where.before)[0]
             while at > 0 and _comment_at(lines[at - 1], dash):  # it introduces that item
                 at -= 1
         else:
-            at = _end_of(lines, section, "articles", dash)
+            at = end_of(lines, section, "articles", dash)
         lines[at:at] = make(dash, offset, inner, newline, None)
         return "".join(lines)
     # `articles: []`, or `articles:` with nothing after it: open it up as a block list.
@@ -115,100 +114,7 @@ def _shifted(block: list[str], shift: int) -> list[str]:
     return [line[min(-shift, len(line) - len(line.lstrip(" "))) :] for line in block]
 
 
-@dataclass(frozen=True)
-class Items:
-    """Where the articles of one section stand in the file's lines: each one's first line
-    (the comments just above its dash are its own), the line after its last, and the column
-    of their dashes."""
-
-    starts: list[int]
-    ends: list[int]
-    dash: int
-
-
-def article_items(document: Document, lines: list[str], index: int, refusal: str) -> Items:
-    """Where the articles of section `index` stand in `lines`, the file's lines; a flow list
-    (`[...]`) is refused, as `refusal` says ("remove can only edit")."""
-    sections = document.data["sections"]
-    _refuse_flow(document, sections, "sections", refusal)
-    section = sections[index]
-    seq = section["articles"]
-    _refuse_flow(document, seq, f"sections[{index}].articles", refusal)
-    first_line, first_col = seq.lc.item(0)
-    dash = lines[first_line].rindex("-", 0, first_col)
-    starts = []
-    for i in range(len(seq)):
-        at = seq.lc.item(i)[0]
-        while at > 0 and _comment_up_to(lines[at - 1], dash):
-            at -= 1
-        starts.append(at)
-    after = [*starts[1:], _end_of(lines, section, "articles", dash)]
-    ends = [_trimmed(lines, start, end, dash) for start, end in zip(starts, after, strict=True)]
-    return Items(starts, ends, dash)
-
-
-def remove_articles(document: Document, text: str, targets: dict[int, set[int]]) -> str:
-    """`text` (the file `document` was parsed from) without the articles `targets` names
-    (section index: article indexes). Only their lines go, with a blank line that separated
-    them; a section left without articles gets `articles: []`."""
-    lines = text.splitlines(keepends=True)
-    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    cuts: list[tuple[int, int]] = []
-    for index, gone in targets.items():
-        items = article_items(document, lines, index, "remove can only edit")
-        count = len(items.starts)
-        if gone >= set(range(count)):
-            section = document.data["sections"][index]
-            key_line = section.lc.key("articles")[0]
-            line = lines[key_line].rstrip("\r\n")
-            match = re.match(r"(\s*articles\s*:)(\s*#.*)?$", line)
-            if match is None:
-                raise UserError(
-                    f"{document.path}:{key_line + 1}: sections[{index}].articles is written"
-                    " in a way remove cannot edit"
-                )
-            lines[key_line] = f"{match.group(1)} []{match.group(2) or ''}{newline}"
-            cuts.append((key_line + 1, items.ends[-1]))
-            continue
-        for first, last in _runs(sorted(gone)):
-            start, end = items.starts[first], items.ends[last]
-            if last + 1 < count:  # the blank lines after it go with it
-                while end < items.starts[last + 1] and not lines[end].strip():
-                    end += 1
-            else:  # the last article: the blank lines before it go with it
-                while start > 0 and not lines[start - 1].strip():
-                    start -= 1
-            cuts.append((start, end))
-    for start, end in sorted(cuts, reverse=True):
-        del lines[start:end]
-    return "".join(lines)
-
-
-def _runs(indexes: list[int]) -> list[tuple[int, int]]:
-    """Consecutive indexes as (first, last) pairs: [1, 2, 4] -> [(1, 2), (4, 4)]."""
-    runs: list[tuple[int, int]] = []
-    for i in indexes:
-        if runs and runs[-1][1] == i - 1:
-            runs[-1] = (runs[-1][0], i)
-        else:
-            runs.append((i, i))
-    return runs
-
-
-def _trimmed(lines: list[str], start: int, end: int, dash: int) -> int:
-    """`end`, before the blank lines and the comments no deeper than the dashes that follow
-    the article from `start`: those introduce what comes next."""
-    while end > start + 1 and (not lines[end - 1].strip() or _comment_up_to(lines[end - 1], dash)):
-        end -= 1
-    return end
-
-
-def _comment_up_to(line: str, column: int) -> bool:
-    stripped = line.lstrip(" ")
-    return stripped.startswith("#") and len(line) - len(stripped) <= column
-
-
-def _refuse_flow(
+def refuse_flow(
     document: Document, seq: CommentedSeq, loc: str, refusal: str = "add can only extend"
 ) -> None:
     if seq and seq.fa.flow_style():
@@ -218,12 +124,26 @@ def _refuse_flow(
         )
 
 
+def dash_of(lines: list[str], seq: CommentedSeq, index: int) -> tuple[int, int]:
+    """The line and column of the dash of item `index` of the block list `seq`: before its
+    value on the same line, or alone on a line above it (`-`, the value below)."""
+    line, col = seq.lc.item(index)
+    if lines[line][:col].strip():
+        return line, lines[line].rindex("-", 0, col)
+    above = line - 1
+    while above > 0 and (not lines[above].strip() or lines[above].lstrip().startswith("#")):
+        above -= 1
+    if above >= 0 and lines[above].lstrip().startswith("-"):
+        return above, lines[above].index("-")
+    return line, col
+
+
 def _indents(lines: list[str], data: CommentedMap, key: str, seq: CommentedSeq) -> tuple[int, int]:
     """How this file indents: the dash of a list item after its key, the keys after the dash."""
     if not seq:
         return 2, 2
-    line, col = seq.lc.item(0)
-    dash = lines[line].rindex("-", 0, col)
+    col = seq.lc.item(0)[1]
+    dash = dash_of(lines, seq, 0)[1]
     return dash - data.lc.key(key)[1], col - dash
 
 
@@ -232,7 +152,7 @@ def _comment_at(line: str, column: int) -> bool:
     return stripped.startswith("#") and len(line) - len(stripped) == column
 
 
-def _end_of(lines: list[str], mapping: CommentedMap, key: str, dash: int) -> int:
+def end_of(lines: list[str], mapping: CommentedMap, key: str, dash: int) -> int:
     """The line after the last item of the list at `mapping[key]`, before the blank lines and
     the comments that introduce what follows it."""
     keys = list(mapping)

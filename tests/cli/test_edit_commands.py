@@ -431,3 +431,44 @@ def test_sections_lists_what_positions_count(project: Path, run: RunCli, hand_ke
         "url": "https://example.org/news/third",
     }
     assert [section["title"] for section in listed] == ["Lead story", "News", "Popular"]
+
+
+def test_articles_whose_dash_stands_alone_on_its_line(project: Path, run: RunCli) -> None:
+    alone = (
+        "number: 8\ndate: 2026-12-07\nsubject: Dashes\nsections:\n"
+        "  - title: News\n    articles:\n"
+        "      -\n        title: First\n        url: https://example.org/first\n"
+        "      -   # the second\n        title: Second\n        url: https://example.org/second\n"
+        "  - title: Popular\n    articles:\n      - title: Third\n        url: https://example.org/third\n"
+    )
+    (project / ISSUE).write_text(alone)
+    result = run("move", "https://example.org/third", "--section", "News", "--position", "2")
+    assert result.exit_code == 0, result.output
+    after = (project / ISSUE).read_text()
+    assert _changes(alone, after) == (
+        ["    articles:\n", "      - title: Third\n", "        url: https://example.org/third\n"],
+        [
+            "      - title: Third\n",
+            "        url: https://example.org/third\n",
+            "    articles: []\n",
+        ],
+    )
+    assert _titles(after) == [["First", "Third", "Second"], []]
+    assert run("remove", "https://example.org/first").exit_code == 0
+    assert (project / ISSUE).read_text() == after.replace(
+        "      -\n        title: First\n        url: https://example.org/first\n", ""
+    )
+    page = Path(__file__).parents[1] / "pages" / "title_and_description.html"
+    added = run(
+        "add",
+        "--file",
+        str(page),
+        "--url",
+        "https://example.org/added",
+        "-s",
+        "News",
+        "--position",
+        "2",
+    )
+    assert added.exit_code == 0, added.output
+    assert _titles((project / ISSUE).read_text())[0][0::2] == ["Third", "Second"]
