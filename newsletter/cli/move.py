@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -40,18 +41,22 @@ def move(
     from newsletter.curate.edit import move_in_issue
     from newsletter.project.folder import Project
 
-    with problems_exit():
-        project = Project.find(Path.cwd())
-        path = project.issue_path(issue_name)
-        done = move_in_issue(
-            path,
-            project.show(path),
-            project.theme.layouts,
-            url,
-            section,
-            position=position,
-            create=create_section,
-        )
+    try:
+        with problems_exit():
+            project = Project.find(Path.cwd())
+            path = project.issue_path(issue_name)
+            done = move_in_issue(
+                path,
+                project.show(path),
+                project.theme.layouts,
+                url,
+                section,
+                position=position,
+                create=create_section,
+            )
+    except KeyboardInterrupt:  # waiting for another command's lock, say
+        click.echo("Interrupted: the issue file is as it was, or has every change.", err=True)
+        sys.exit(130)
     old, new = done.old, done.new
     if done.stayed:
         click.echo(f"Already in {new.section}, position {new.position}: {new.title} {new.url}")

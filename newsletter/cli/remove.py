@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -32,10 +33,14 @@ def remove(urls: tuple[str, ...], issue_name: str | None) -> None:
     from newsletter.model.urls import normalize_url
     from newsletter.project.folder import Project
 
-    with problems_exit():
-        project = Project.find(Path.cwd())
-        path = project.issue_path(issue_name)
-        removed = remove_from_issue(path, project.show(path), project.theme.layouts, urls)
+    try:
+        with problems_exit():
+            project = Project.find(Path.cwd())
+            path = project.issue_path(issue_name)
+            removed = remove_from_issue(path, project.show(path), project.theme.layouts, urls)
+    except KeyboardInterrupt:  # waiting for another command's lock, say
+        click.echo("Interrupted: the issue file is as it was, or has every change.", err=True)
+        sys.exit(130)
     for place in removed:
         click.echo(
             f"Removed from {place.section}, position {place.position}: {place.title} {place.url}"

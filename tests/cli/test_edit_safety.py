@@ -126,3 +126,33 @@ def test_remove_waits_for_the_lock_of_add_and_then_reads_the_file_afresh(project
     _, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert path.read_text() == _issue(["b"]) + "# edited meanwhile\n"
+
+
+def _has_open(pid: int, file: Path) -> bool:
+    fds = Path(f"/proc/{pid}/fd")
+    try:
+        return any(os.readlink(fds / fd) == str(file) for fd in os.listdir(fds))
+    except OSError:  # a file closed while looked at
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see the wait")
+def test_ctrl_c_while_waiting_for_the_lock_is_one_line(project: Path) -> None:
+    from filelock import FileLock
+
+    from newsletter.curate.issuefile import _lock_path
+
+    path = project / ISSUE
+    before = path.read_text()
+    lock = _lock_path(path)
+    with FileLock(lock):
+        process = _newsletter(project, "move", "https://example.org/news/lead", "-s", "News")
+        deadline = time.monotonic() + 60
+        while not _has_open(process.pid, lock):  # it tries the lock now and then: it waits
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "move never tried the lock"
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert err == b"Interrupted: the issue file is as it was, or has every change.\n"
+    assert path.read_text() == before
