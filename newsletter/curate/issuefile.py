@@ -1,17 +1,17 @@
-"""Articles added to an issue file safely: under a lock, validated, written atomically."""
+"""Issue files edited safely (under a lock, validated, written atomically); articles added."""
 
 from __future__ import annotations
 
 import difflib
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsletter.build.load import validate_issue
-from newsletter.build.yamlfile import MAX_BYTES, Document, parse_yaml
+from newsletter.build.yamlfile import MAX_BYTES, Document, parse_yaml, read_bytes
 from newsletter.curate.splice import Where, insert_articles
 from newsletter.model.issue import Featured, Issue
 from newsletter.model.problems import UserError
@@ -133,17 +133,14 @@ def add_to_issue(
     issue does not validate (then nothing is written), UserError for a missing section.
     With `write` False, all of that happens except the writing: a dry run.
     """
-    from filelock import FileLock
-
     if before is None:
         before = featured_before(path.parent, path).featured
-    with FileLock(_lock_path(path)):
-        raw = path.read_bytes()
-        parsed = parse_yaml(raw, display, roundtrip=True)  # to edit: comments, style, places
-        document, issue = validate_issue(parsed, layouts, draft=True)
+    outcomes: list[Outcome] = []
+
+    def change(text: str, document: Document, issue: Issue) -> bytes | None:
         where = find_section(document, issue, section, create)
         this_issue = featured_in(document.data)
-        outcomes, articles = [], []
+        articles = []
         for item in found:
             # The same article twice in one issue is never right; an earlier issue's may be.
             why = repeat_of(item.url, this_issue, {} if allow_repeat else before)
@@ -155,18 +152,48 @@ def add_to_issue(
             articles.append(article)
             outcomes.append(Outcome(item.url, added=article, notes=item.notes))
         if not articles:
-            return outcomes
+            return None
         if position is not None and where.index is not None:
             where = Where(index=where.index, before=max(position - 1, 0))
-        new = insert_articles(document, raw.decode("utf-8"), where, articles).encode("utf-8")
+        new = insert_articles(document, text, where, articles).encode("utf-8")
         if len(new) > MAX_BYTES:  # it would be refused the next time it is read
             raise UserError(
                 f"with {len(articles)} more articles {display} would be {len(new) / 1e6:.2f} MB,"
                 f" past the {MAX_BYTES // 1_000_000} MB an issue file may have; add fewer"
                 " (--limit N takes the newest N items of a feed)"
             )
+        return new
+
+    edit_issue(path, display, layouts, change, write=write)
+    return outcomes
+
+
+def edit_issue(
+    path: Path,
+    display: str,
+    layouts: frozenset[str],
+    change: Callable[[str, Document, Issue], bytes | None],
+    *,
+    write: bool = True,
+) -> None:
+    """Edit the issue in `path` the one safe way every command does: under the user's lock for
+    that file, from reading it to replacing it, so that concurrent edits all land.
+
+    `change` gets the file's text, its round-trip parse and the issue (valid as a draft) and
+    returns the new bytes, or None to leave the file alone. The result must validate as a
+    draft, else nothing is written (a ProblemsError); it replaces the file atomically
+    (with `write` False, it is only validated: a dry run).
+    """
+    from filelock import FileLock
+
+    with FileLock(_lock_path(path)):
+        raw = read_bytes(path, display)
+        parsed = parse_yaml(raw, display, roundtrip=True)  # to edit: comments, style, places
+        document, issue = validate_issue(parsed, layouts, draft=True)
+        new = change(raw.decode("utf-8"), document, issue)
+        if new is None:
+            return
         # Never write what would not load: the edited file is validated like any other.
         validate_issue(parse_yaml(new, display), layouts, draft=True)
         if write:
             write_atomic(path, new)
-    return outcomes

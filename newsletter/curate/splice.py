@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,65 +35,115 @@ def insert_articles(
     Only lines are inserted (and an empty `articles: []` opened up): comments, key order,
     blank lines and quoting elsewhere stay byte for byte.
     """
+
+    def make(dash: int, offset: int, inner: int, newline: str, title: str | None) -> list[str]:
+        items = articles if title is None else [{"title": title, "articles": articles}]
+        return _article_lines(items, dash, offset, inner, newline)
+
+    return _insert(document, text, where, make, "add can only extend")
+
+
+def insert_lines(document: Document, text: str, where: Where, block: list[str], column: int) -> str:
+    """`text` with `block`, the lines of one article as another list had them (its dash at
+    `column`), inserted as `where` says: moved as they are, only indented as the new place is.
+    """
+
+    def make(dash: int, offset: int, inner: int, newline: str, title: str | None) -> list[str]:
+        if title is None:
+            return _shifted(block, dash - column)
+        head = _article_lines([{"title": title}], dash, offset, inner, newline)
+        key = " " * (dash + inner) + "articles:" + newline
+        return [*head, key, *_shifted(block, dash + inner + offset - column)]
+
+    return _insert(document, text, where, make, "move can only extend")
+
+
+Lines = Callable[[int, int, int, str, "str | None"], list[str]]
+"""Makes the lines to insert: dashes at a column, indented as the file is (dashes `offset`
+after their key, keys `inner` after their dash), with the file's line ending; for a new
+section, under its title."""
+
+
+def _insert(document: Document, text: str, where: Where, make: Lines, refusal: str) -> str:
     lines = text.splitlines(keepends=True)
     newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += newline
     data = document.data
     sections = data["sections"]
-    _refuse_flow(document, sections, "sections")
+    refuse_flow(document, sections, "sections", refusal)
     offset, inner = _indents(lines, data, "sections", sections)
     if where.new_title is not None:
         dash = data.lc.key("sections")[1] + offset
-        at = _end_of(lines, data, "sections", dash)
-        head = {"title": where.new_title, "articles": articles}
-        lines[at:at] = _article_lines([head], dash, offset, inner, newline)
+        at = end_of(lines, data, "sections", dash)
+        lines[at:at] = make(dash, offset, inner, newline, where.new_title)
         return "".join(lines)
     assert where.index is not None
     section = sections[where.index]
     loc = f"sections[{where.index}].articles"
     existing = section.get("articles")
     if isinstance(existing, CommentedSeq) and existing:
-        _refuse_flow(document, existing, loc)
-        first_line, first_col = existing.lc.item(0)
-        dash = lines[first_line].rindex("-", 0, first_col)
+        refuse_flow(document, existing, loc, refusal)
+        dash = dash_of(lines, existing, 0)[1]
         if where.before is not None and where.before < len(existing):
-            at = existing.lc.item(where.before)[0]
+            at = dash_of(lines, existing, where.before)[0]
             while at > 0 and _comment_at(lines[at - 1], dash):  # it introduces that item
                 at -= 1
         else:
-            at = _end_of(lines, section, "articles", dash)
-        lines[at:at] = _article_lines(articles, dash, offset, inner, newline)
+            at = end_of(lines, section, "articles", dash)
+        lines[at:at] = make(dash, offset, inner, newline, None)
         return "".join(lines)
     # `articles: []`, or `articles:` with nothing after it: open it up as a block list.
     key_line, key_col = section.lc.key("articles")
     line = lines[key_line]
     match = re.match(r"(\s*articles\s*:)\s*(?:\[\s*\]|~|null)?(\s*#.*)?$", line.rstrip("\r\n"))
     if match is None:
+        command = refusal.split()[0]
         raise UserError(
-            f"{document.path}:{key_line + 1}: {loc} is written in a way add cannot extend"
+            f"{document.path}:{key_line + 1}: {loc} is written in a way {command} cannot extend"
         )
     lines[key_line] = match.group(1) + (match.group(2) or "") + newline
-    lines[key_line + 1 : key_line + 1] = _article_lines(
-        articles, key_col + offset, offset, inner, newline
-    )
+    lines[key_line + 1 : key_line + 1] = make(key_col + offset, offset, inner, newline, None)
     return "".join(lines)
 
 
-def _refuse_flow(document: Document, seq: CommentedSeq, loc: str) -> None:
+def _shifted(block: list[str], shift: int) -> list[str]:
+    """The lines of `block` indented `shift` more (or less): blank lines stay empty."""
+    if shift >= 0:
+        return [" " * shift + line if line.strip() else line for line in block]
+    return [line[min(-shift, len(line) - len(line.lstrip(" "))) :] for line in block]
+
+
+def refuse_flow(
+    document: Document, seq: CommentedSeq, loc: str, refusal: str = "add can only extend"
+) -> None:
     if seq and seq.fa.flow_style():
         raise UserError(
-            f"{document.path}:{seq.lc.line + 1}: {loc} is a flow list [...]; add can only"
-            " extend a block list (one `- ` item per line)"
+            f"{document.path}:{seq.lc.line + 1}: {loc} is a flow list [...]; {refusal}"
+            " a block list (one `- ` item per line)"
         )
+
+
+def dash_of(lines: list[str], seq: CommentedSeq, index: int) -> tuple[int, int]:
+    """The line and column of the dash of item `index` of the block list `seq`: before its
+    value on the same line, or alone on a line above it (`-`, the value below)."""
+    line, col = seq.lc.item(index)
+    if lines[line][:col].strip():
+        return line, lines[line].rindex("-", 0, col)
+    above = line - 1
+    while above > 0 and (not lines[above].strip() or lines[above].lstrip().startswith("#")):
+        above -= 1
+    if above >= 0 and lines[above].lstrip().startswith("-"):
+        return above, lines[above].index("-")
+    return line, col
 
 
 def _indents(lines: list[str], data: CommentedMap, key: str, seq: CommentedSeq) -> tuple[int, int]:
     """How this file indents: the dash of a list item after its key, the keys after the dash."""
     if not seq:
         return 2, 2
-    line, col = seq.lc.item(0)
-    dash = lines[line].rindex("-", 0, col)
+    col = seq.lc.item(0)[1]
+    dash = dash_of(lines, seq, 0)[1]
     return dash - data.lc.key(key)[1], col - dash
 
 
@@ -101,7 +152,7 @@ def _comment_at(line: str, column: int) -> bool:
     return stripped.startswith("#") and len(line) - len(stripped) == column
 
 
-def _end_of(lines: list[str], mapping: CommentedMap, key: str, dash: int) -> int:
+def end_of(lines: list[str], mapping: CommentedMap, key: str, dash: int) -> int:
     """The line after the last item of the list at `mapping[key]`, before the blank lines and
     the comments that introduce what follows it."""
     keys = list(mapping)
