@@ -32,6 +32,11 @@ def _issue(number: int, day: int) -> str:
 @pytest.fixture
 def issues(project: Path) -> list[Path]:
     """Five issues, a week apart, in the project."""
+    return five_issues(project)
+
+
+def five_issues(project: Path) -> list[Path]:
+    """Five issues, a week apart, in place of the project's one."""
     (project / "issues" / "2026-11-30.yaml").unlink()
     paths = []
     for n in range(5):

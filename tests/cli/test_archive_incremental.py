@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_archive import _issue
+from tests.cli.test_archive import _issue, five_issues
 from tests.conftest import RunCli
+from tests.unit.test_history_index import count_parses
 
 HOUR_AGO = time.time() - 3600
 EVERYTHING = "jinja2, pydantic, newsletter.build.render"
@@ -37,12 +38,7 @@ sys.exit(code)
 @pytest.fixture
 def issues(project: Path) -> list[Path]:
     """Five issues a week apart, and every file of the project last changed an hour ago."""
-    (project / "issues" / "2026-11-30.yaml").unlink()
-    paths = []
-    for n in range(5):
-        path = project / "issues" / f"2026-10-{1 + 7 * n:02d}.yaml"
-        path.write_text(_issue(10 + n, 1 + 7 * n))
-        paths.append(path)
+    paths = five_issues(project)
     age(project)
     return paths
 
@@ -182,16 +178,7 @@ def test_the_archive_tells_the_build_what_earlier_issues_featured(
     project: Path, issues: list[Path], run: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert run("archive", "--jobs", "1").exit_code == 0
-    parsed: list[str] = []
-    from newsletter.build import yamlfile
-
-    parse_yaml = yamlfile.parse_yaml
-
-    def counted(raw: bytes, name: str, **kwargs: bool) -> yamlfile.Document:
-        parsed.append(Path(name).name)
-        return parse_yaml(raw, name, **kwargs)
-
-    monkeypatch.setattr("newsletter.project.history.parse_yaml", counted)
+    parsed = count_parses(monkeypatch)
     newest = project / "issues" / "2026-11-05.yaml"
     newest.write_text(_issue(15, 5).replace("10-05", "11-05").replace("lead-15", "lead-12"))
     result = run("check", "issues/2026-11-05.yaml")
@@ -265,16 +252,7 @@ def test_the_index_keeps_every_issue_when_pages_read_theirs_back(
     newest.write_text(_issue(15, 5).replace("10-05", "11-05"))
     result = run("archive", "--jobs", "1")
     assert result.stdout.startswith("Archive in site: 2 issues built, 4 unchanged")
-    parsed: list[str] = []
-    from newsletter.build import yamlfile
-
-    parse_yaml = yamlfile.parse_yaml
-
-    def counted(raw: bytes, name: str, **kwargs: bool) -> yamlfile.Document:
-        parsed.append(Path(name).name)
-        return parse_yaml(raw, name, **kwargs)
-
-    monkeypatch.setattr("newsletter.project.history.parse_yaml", counted)
+    parsed = count_parses(monkeypatch)
     newest.write_text(_issue(16, 12).replace("10-12", "11-12"))
     assert run("check", "issues/2026-11-05.yaml").exit_code in (0, 1)
     assert parsed == []  # every earlier issue still in the index
