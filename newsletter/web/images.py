@@ -101,6 +101,6 @@ def _image(client: Client, url: str, max_bytes: int) -> FetchedImage:
         raise FetchError(reason, "bad-answer")
     extension = image_extension(response.body)
     if extension is None:
-        said = response.media_type
-        raise FetchError(f"served as {said}, but the bytes are not an image", "bad-answer")
+        message = f"the bytes are not an image, though served as {response.media_type}"
+        raise FetchError(message, "bad-answer")
     return FetchedImage(url, response.final_url, response.body, extension)
