@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -80,6 +82,30 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         for report in skipped:
             reporter.write_line(f"  {report.nodeid}: {report.longrepr[2]}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _is_address(name: object) -> bool:
+    """Whether `name` is an IP address written out, which needs no look-up."""
+    try:
+        ipaddress.ip_address(str(name).strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.fixture(autouse=True)
+def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only this machine answers: a host name other than localhost is not found, at once, so
+    that no test reaches the internet (the images of the test pages name real sites)."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name in ("localhost", None) or _is_address(name):
+            return real(host, *args, **kwargs)  # type: ignore[arg-type]
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known (in the tests)")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 @pytest.fixture

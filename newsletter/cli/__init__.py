@@ -20,6 +20,7 @@ COMMANDS = {
     "remove": "remove",
     "move": "move",
     "sections": "sections",
+    "images": "images",
     "build": "build",
     "check": "check",
     "preview": "preview",

@@ -68,6 +68,7 @@ def gather(
     from newsletter.curate.choose import matches
     from newsletter.curate.extract import extract_page, make_safe
     from newsletter.curate.feeds import FeedError, read_feed, since_moment
+    from newsletter.curate.originals import keep_images
     from newsletter.web.client import FetchError
     from newsletter.web.pages import MAX_PAGE_BYTES, FetchedPage, fetch_pages
 
@@ -144,21 +145,34 @@ def gather(
                 found.append((i, extract_page(page.body, page.final_url, page.charset)))
             else:
                 outcomes[i] = Outcome(url, error=str(page))
+    items = [make_safe(item) for _, item in found]  # pages, saved pages and feeds alike
+    # Each new article's image is kept in the project as it is added (not in a dry run).
+    images = [
+        item.image
+        for item in items
+        if item.image and not repeat_of(item.url, this_issue, {} if allow_repeat else before)
+    ]
+    kept = keep_images(project.root, images, timeout=timeout) if write and images else None
     results = add_to_issue(
         path,
         project.show(path),
         layouts,
         section,
-        [make_safe(item) for _, item in found],  # pages, saved pages and feeds alike
+        items,
         position=position,
         create=create,
         allow_repeat=allow_repeat,
         before=before,
         write=write,
+        image_files=kept.files if kept else None,
     )
     for (i, _), result in zip(found, results, strict=True):
         if skip_repeats and result.repeat:
             result = Outcome(result.url, notes=(f"skipped: {result.error}",))
+        image = result.added.get("image") if result.added else None
+        if kept and image in kept.failures:
+            warning = f"image not kept: {kept.failures[image]}: {image}"
+            result = replace(result, warnings=(warning,))
         outcomes[i] = replace(result, url=asked.get(i, result.url))
     return Gathered(title, [outcomes[i] for i in sorted(outcomes)], first, candidates)
 
@@ -227,4 +241,6 @@ def report(gathered: Gathered, echo: Callable[..., None], *, dry_run: bool = Fal
             failed = True
         for note in outcome.notes:
             echo(f"  note: {outcome.url}: {note}")
+        for warning in outcome.warnings:
+            echo(f"Warning: {outcome.url}: {warning}", err=True)
     return failed

@@ -32,6 +32,7 @@ class Outcome:
     error: str | None = None
     notes: tuple[str, ...] = ()
     repeat: bool = False  # the error is that an issue has the article already
+    warnings: tuple[str, ...] = ()  # added, but not all of it: e.g. its image was not kept
 
 
 def lock_folder() -> Path:
@@ -66,7 +67,7 @@ def _lock_path(path: Path) -> Path:
     return lock_folder() / f"{digest}.lock"
 
 
-def _article(found: Found) -> dict[str, Any]:
+def _article(found: Found, image_file: str | None = None) -> dict[str, Any]:
     article: dict[str, Any] = {"title": found.title, "url": found.url}
     if found.source:
         article["source"] = found.source
@@ -74,6 +75,8 @@ def _article(found: Found) -> dict[str, Any]:
         article["summary"] = found.summary
     if found.image:
         article["image"] = found.image
+        if image_file:
+            article["image_file"] = image_file
         if found.image_alt:
             article["image_alt"] = found.image_alt
     if found.sponsored:
@@ -125,13 +128,15 @@ def add_to_issue(
     allow_repeat: bool = False,
     before: Mapping[str, Featured] | None = None,
     write: bool = True,
+    image_files: Mapping[str, str] | None = None,
 ) -> list[Outcome]:
     """Add the articles `found` to the issue in `path`, each unless it is a repeat.
 
     Holds a lock from reading the file to replacing it, so that concurrent additions all
     land; validates the result before writing it atomically. Raises ProblemsError when the
     issue does not validate (then nothing is written), UserError for a missing section.
-    With `write` False, all of that happens except the writing: a dry run.
+    With `write` False, all of that happens except the writing: a dry run. `image_files`
+    gives the kept file of an image address, written as the article's `image_file`.
     """
     if before is None:
         before = featured_before(path.parent, path).featured
@@ -147,7 +152,7 @@ def add_to_issue(
             if why:
                 outcomes.append(Outcome(item.url, error=why, notes=item.notes, repeat=True))
                 continue
-            article = _article(item)
+            article = _article(item, (image_files or {}).get(item.image or ""))
             this_issue[normalize_url(item.url)] = Featured(issue.number, issue.date, section)
             articles.append(article)
             outcomes.append(Outcome(item.url, added=article, notes=item.notes))

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, StringConstraints
 
 from newsletter.model.fields import (
     Closed,
@@ -23,6 +23,11 @@ from newsletter.model.fields import (
 )
 from newsletter.model.problems import Problem
 
+ImageFile = Annotated[
+    str, StringConstraints(pattern=r"^images/[0-9a-f]{16,64}\.(?:jpg|png|gif|webp|avif)$")
+]
+"""An image kept in the project: `images/`, the hash of its bytes, the extension they call for."""
+
 
 class Article(Closed):
     """A linked article."""
@@ -34,6 +39,11 @@ class Article(Closed):
     image: HttpUrl | None = Field(None, description="An image shown with the article.")
     image_alt: str | None = Field(
         None, description='What the image shows, for readers who cannot see it; "" if decorative.'
+    )
+    image_file: ImageFile | None = Field(
+        None,
+        description="The original of `image`, kept in the project by `add` or `images`:"
+        " `images/<hash>.<ext>`, named by the hash of its bytes.",
     )
     sponsored: Flag = Field(False, description="A paid placement: labelled as sponsored.")
     published: Date | None = Field(None, description="When the article was published.")
