@@ -17,6 +17,8 @@ _INLINE_STYLE = re.compile(
     r"<mj-style\b[^>]*\binline\s*=\s*[\"']inline[\"'][^>]*>(.*?)</mj-style\s*>", re.S | re.I
 )
 _URL_ATTRIBUTES = frozenset({"href", "src", "action", "background", "cite", "longdesc"})
+_DIMENSIONED = frozenset({"table", "td", "th", "img"})
+"""Elements juice gives width and height attributes from the inlined CSS."""
 _TAG = re.compile(r"<[A-Za-z][^\s<>/]*")
 """The start of a start tag: URL attributes are looked for only in tags, never in text."""
 _ATTRIBUTE = re.compile(r"""(\s+)([^\s"'<>/=]+)(?:(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'<>]+))?""")
@@ -157,6 +159,25 @@ def inline_css(html: str, css: str) -> str:
             # The theme's CSS is the same build after build: read once, kept between builds.
             found = sheet if css_body == css else parsedcss.stylesheet(css_body)
             return found.parse(super()._parse_style_rules, css_body, ruleset_index)
+
+        def _style_to_basic_html_attributes(
+            self, element: Any, style_content: str, force: bool = False
+        ) -> None:
+            # Width and height become attributes as juice (official MJML's inliner) makes
+            # them: pixels on tables, cells and images, percentages on tables and cells, and
+            # nothing else, so that an image keeps the size it was written with (`auto` or
+            # `100%` would lose the shape a browser reserves for it while it loads).
+            kept = []
+            for declaration in style_content.split(";"):
+                name, _, value = (part.strip() for part in declaration.partition(":"))
+                if name not in ("width", "height"):
+                    kept.append(declaration)
+                elif str(element.tag).lower() in _DIMENSIONED:
+                    if value.endswith("px"):
+                        element.attrib[name] = value.removesuffix("px")
+                    elif value.endswith("%") and str(element.tag).lower() != "img":
+                        element.attrib[name] = value
+            super()._style_to_basic_html_attributes(element, ";".join(kept), force)
 
     doctype = _DOCTYPE.match(html)
     protected: list[str] = []
