@@ -38,7 +38,7 @@ the message, and a megabyte is already a slow start on a phone."""
 JPEG_QUALITY = 82
 """JPEG quality: no visible loss at twice the displayed size, about a third of quality 95."""
 
-ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
+ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "AVIF")
 """The formats `derive` reads: what sites serve. Others (TIFF, PSD, ...) are refused, which
 also keeps Pillow's less travelled decoders away from untrusted bytes."""
 
@@ -123,7 +123,7 @@ def derive(
       animated GIF stays an animated GIF (same frame durations and looping) when the result
       is at most `max_animated_bytes`; otherwise its first frame is used.
 
-    Raises `ImageError` for bytes that are not a JPEG, PNG, GIF or WebP image, a damaged or
+    Raises `ImageError` for bytes that are not a JPEG, PNG, GIF, WebP or AVIF image, a damaged or
     truncated file, or an image over `max_pixels` pixels (checked before decoding).
     """
     if width < 1:
@@ -152,6 +152,17 @@ def derive(
         image.close()
 
 
+def original_size(data: bytes, *, max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
+    """The width and height of the image in `data` as it is shown: upright, after EXIF
+    orientation. Only its header is read. Raises `ImageError` as `derive` does."""
+    image = _open(data, max_pixels)
+    try:
+        turned = _orientation(image) in _QUARTER_TURNS
+        return (image.height, image.width) if turned else image.size
+    finally:
+        image.close()
+
+
 def _focus_point(focus: Focus) -> tuple[float, float]:
     if isinstance(focus, str):
         if focus not in _NAMED:
@@ -165,13 +176,14 @@ def _focus_point(focus: Focus) -> tuple[float, float]:
 def _open(data: bytes, max_pixels: int) -> Image.Image:
     """The image, opened lazily (only the header is read), or ImageError."""
     try:
-        # Pillow warns about, then refuses, images over its own limits (89 and 179 Mpx).
-        # Ours is lower and comes with a better message, so its warning is only noise.
+        # Pillow warns about, then refuses, images over its own limits (89 and 179 Mpx);
+        # ours is lower and comes with a better message. It also warns of files it reads
+        # anyway (a malformed MPO header, say): to an editor, only noise.
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore")
             image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
     except UnidentifiedImageError:
-        raise ImageError("not an image: expected a JPEG, PNG, GIF or WebP file") from None
+        raise ImageError("not an image: expected a JPEG, PNG, GIF, WebP or AVIF file") from None
     except Image.DecompressionBombError:
         pillow_limit = 2 * (Image.MAX_IMAGE_PIXELS or 0)
         raise ImageError(

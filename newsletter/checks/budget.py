@@ -80,7 +80,9 @@ def measure(inspection: Inspection, theme: Theme) -> Budget:
 
     def size(sections: list[Section]) -> int:
         variant = issue.model_copy(update={"sections": sections})
-        rendition = render_issue(variant, settings, theme, inspection.links)
+        rendition = render_issue(
+            variant, settings, theme, inspection.links, images=inspection.images
+        )
         return inspection.exported(rendition).sizes["html"]
 
     sections, articles = [], []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from newsletter.build.render import FooterLinks, Rendition
 from newsletter.build.utm import tag_rendition
@@ -26,6 +27,8 @@ class Inspection:
     links: FooterLinks
     slug: str
     history: Callable[[], History] = field(default=History, repr=False)
+    images: Path | None = None
+    """The folder the articles' kept images are relative to (the project's)."""
 
     @cached_property
     def past(self) -> History:

@@ -54,7 +54,9 @@ def snapshot(
         path = project.issue_path(issue)
         rendition = project.inspect(path).rendition
         folder = output or project.root / "dist" / slug(path)
-        shots = screenshots(rendition.html, sizes, dark=dark, offline=offline)
+        shots = screenshots(
+            rendition.html, sizes, dark=dark, offline=offline, images=rendition.published
+        )
         for name, png in shots.items():
             write_atomic(folder / name, png, within=output or project.root)
             click.echo(f"{project.show(folder / name)}")

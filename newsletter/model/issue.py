@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic.json_schema import WithJsonSchema
 
 from newsletter.model.fields import (
     Closed,
@@ -23,10 +25,42 @@ from newsletter.model.fields import (
 )
 from newsletter.model.problems import Problem
 
+
+def _matching(pattern: str, expected: str) -> Callable[[str], str]:
+    """A check that a text matches `pattern`, refusing it with a message of what is expected."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(f"expected {expected}, not {value!r}")
+        return value
+
+    return check
+
+
+_FILE = r"images/[0-9a-f]{16,64}\.(?:jpg|png|gif|webp|avif)"
 ImageFile = Annotated[
-    str, StringConstraints(pattern=r"^images/[0-9a-f]{16,64}\.(?:jpg|png|gif|webp|avif)$")
+    str,
+    AfterValidator(
+        _matching(_FILE, "a file kept by add or images, such as images/3f2a9c0d1e4b5a6c7d8e.jpg")
+    ),
+    WithJsonSchema({"type": "string", "pattern": f"^{_FILE}$"}),
 ]
 """An image kept in the project: `images/`, the hash of its bytes, the extension they call for."""
+
+_FRACTION = r"(?:0(?:\.[0-9]+)?|1(?:\.0+)?|\.[0-9]+)"
+_FOCUS = rf"(?:centre|center|top|bottom|left|right|{_FRACTION} *, *{_FRACTION})"
+ImageFocus = Annotated[
+    str,
+    AfterValidator(
+        _matching(
+            _FOCUS,
+            "centre, top, bottom, left, right, or x,y as fractions from 0 to 1 such as 0.5,0.2",
+        )
+    ),
+    WithJsonSchema({"type": "string", "pattern": f"^{_FOCUS}$"}),
+]
+"""Where a crop of an image keeps its centre: a side, or `x,y` fractions from the top left."""
 
 
 class Article(Closed):
@@ -44,6 +78,12 @@ class Article(Closed):
         None,
         description="The original of `image`, kept in the project by `add` or `images`:"
         " `images/<hash>.<ext>`, named by the hash of its bytes.",
+    )
+    image_focus: ImageFocus | None = Field(
+        None,
+        description="What a crop of the image keeps: `centre` (the default), `top`, `bottom`,"
+        " `left`, `right`, or `x,y` as fractions of its width and height from the top left"
+        " (`0.5,0.2`: the middle, near the top).",
     )
     sponsored: Flag = Field(False, description="A paid placement: labelled as sponsored.")
     published: Date | None = Field(None, description="When the article was published.")

@@ -8,8 +8,9 @@ import shutil
 import struct
 import tempfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 from newsletter.model.problems import UserError
@@ -70,6 +71,16 @@ def placeholder_png(width: int = 1200, height: int = 675) -> bytes:
     )
 
 
+def _fulfil(body: bytes, route: Route) -> None:
+    route.fulfill(status=200, content_type=_media_type(body), body=body)
+
+
+def _media_type(body: bytes) -> str:
+    if body.startswith(b"\x89PNG"):
+        return "image/png"
+    return "image/gif" if body.startswith(b"GIF8") else "image/jpeg"
+
+
 def _offline(route: Route) -> None:
     """Images get the placeholder; anything else that would leave the machine is refused."""
     if route.request.resource_type == "image":
@@ -122,11 +133,22 @@ def _first_line(error: Exception) -> str:
     return f"{lines[0]} ({said.strip()})" if said.strip() else lines[0]
 
 
-def screenshots(html: str, widths: Sequence[int], *, dark: bool, offline: bool) -> dict[str, bytes]:
-    """Full-page PNGs of `html`: email-WIDTH.png per width, and email-WIDTH-dark.png if `dark`."""
+def screenshots(
+    html: str,
+    widths: Sequence[int],
+    *,
+    dark: bool,
+    offline: bool,
+    images: Mapping[str, bytes] | None = None,
+) -> dict[str, bytes]:
+    """Full-page PNGs of `html`: email-WIDTH.png per width, and email-WIDTH-dark.png if `dark`.
+    `images` are the bytes of image addresses not to fetch: derived images not yet published."""
     schemes: tuple[Literal["light", "dark"], ...] = ("light", "dark") if dark else ("light",)
     shots: dict[str, bytes] = {}
     with chromium(offline=offline) as context:
+        for url, body in (images or {}).items():
+            # Registered after the offline route, so they are asked first.
+            context.route(url, partial(_fulfil, body))
         for width in widths:
             for scheme in schemes:
                 # A new page for each shot: nothing (scroll, layout) carries over between them.

@@ -133,7 +133,8 @@ def ensure_within(folder: Path, root: Path) -> None:
 
 def write_build(rendition: Rendition, folder: Path, within: Path) -> list[tuple[Path, int]]:
     """Write `email.html`, `email.txt` and `email.mjml` into `folder` (which must stay
-    `within` that folder); return paths and sizes."""
+    `within` that folder), and the derived images the email points at into its `images/`;
+    return paths and sizes (the images as one entry, their folder)."""
     written = []
     for name, text in (
         ("email.html", rendition.html),
@@ -143,4 +144,20 @@ def write_build(rendition: Rendition, folder: Path, within: Path) -> list[tuple[
         data = text.encode()
         write_atomic(folder / name, data, within=within)
         written.append((folder / name, len(data)))
+    images = write_images(rendition, folder, within)
+    if images:
+        written.append((folder / "images", images))
     return written
+
+
+def write_images(rendition: Rendition, folder: Path, within: Path) -> int:
+    """Write the derived images `rendition` points at into `folder/images/`, each unless a
+    file of its name is there already (the name is a hash of the bytes); their total bytes."""
+    total = 0
+    for picture in rendition.pictures:
+        if picture.derived and picture.file:
+            path = folder / picture.file
+            if not path.is_file() or path.stat().st_size != len(picture.derived.data):
+                write_atomic(path, picture.derived.data, within=within)
+            total += len(picture.derived.data)
+    return total

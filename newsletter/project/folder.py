@@ -104,9 +104,13 @@ class Project:
         document, issue = load_issue_document(path, self.show(path), self.theme.layouts)
         name = slug(path, self.show(path))
         links = links or settings_links(self.settings, name)
-        rendition = render_issue(issue, self.settings, self.theme, links, preheader=preheader)
+        rendition = render_issue(
+            issue, self.settings, self.theme, links, preheader=preheader, images=self.root
+        )
         past = partial(history or self.history, path, issue)
-        return Inspection(document, issue, self.settings, rendition, links, name, past)
+        return Inspection(
+            document, issue, self.settings, rendition, links, name, past, images=self.root
+        )
 
     def history(self, path: Path, issue: Issue) -> History:
         """What the issues before `issue` (in `path`) featured."""

@@ -128,6 +128,9 @@ LAYOUT_JS = (
     scrollWidth: document.documentElement.scrollWidth,
     images: Array.from(document.images).filter((i) => rendered(i))
       .map((i) => ({src: i.src, width: i.getBoundingClientRect().width})),
+    thumbnails: Array.from(document.querySelectorAll('td.thumb img')).filter((i) => rendered(i))
+      .map((i) => ({width: i.getBoundingClientRect().width,
+                    text: i.closest('tr').querySelector('td.text').getBoundingClientRect().width})),
     sideBySide: pairs,
   };
 }"""
@@ -282,7 +285,7 @@ def test_links_outside_running_text_are_44_px_tap_targets(
     )
 
 
-def test_one_column_and_nothing_wider_than_a_phone(
+def test_one_column_but_thumbnails_and_nothing_wider_than_a_phone(
     context: BrowserContext, rendition: Rendition
 ) -> None:
     layout = _evaluate(context, rendition.html, PHONE, "light", LAYOUT_JS)
@@ -290,9 +293,13 @@ def test_one_column_and_nothing_wider_than_a_phone(
     assert layout["images"], "no image rendered"
     wide = [i for i in layout["images"] if i["width"] > PHONE]
     assert not wide, f"images wider than {PHONE} px: {wide}"
-    assert not layout["sideBySide"], "side by side at 375 px:\n" + "\n".join(
-        f"  {a}  |  {b}" for a, b in layout["sideBySide"]
-    )
+    # A list's thumbnails stay small beside their text, the text keeping most of the width;
+    # nothing else is side by side.
+    assert layout["thumbnails"], "no thumbnail rendered"
+    for thumbnail in layout["thumbnails"]:
+        assert thumbnail["width"] <= 96 and thumbnail["text"] >= 200, thumbnail
+    others = [pair for pair in layout["sideBySide"] if not pair[0].startswith("img.picture")]
+    assert not others, "side by side at 375 px:\n" + "\n".join(f"  {a}  |  {b}" for a, b in others)
 
 
 def test_the_structure_is_accessible(rendition: Rendition) -> None:
