@@ -64,6 +64,7 @@ def make_project(root: Path, articles: int, issues: int = 1, sections: int = 2) 
     each of `articles` articles with distinct URLs over `sections` sections (a lead first)."""
     shutil.copy(REPO / "newsletter.yaml", root / "newsletter.yaml")
     shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(REPO / "images", root / "images")  # the originals the example keeps
     (root / "issues").mkdir()
     example = (REPO / "issues" / "2026-11-30.yaml").read_text(encoding="utf-8")
     # One article of the example (with image and summary) and one without an image.
