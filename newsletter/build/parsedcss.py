@@ -19,7 +19,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 import threading
 import types
 from collections.abc import Callable, Iterator
@@ -27,7 +26,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from newsletter.build.usercache import user_cache_folder
+from newsletter.build.usercache import user_cache_folder, write_cached
 
 FORMAT = 1
 """The version of the files in the cache: a file of another format is not read."""
@@ -196,19 +195,10 @@ class Stylesheet:
         if self.path is None or not self.changed:
             return
         self.changed = False
-        folder = os.path.dirname(self.path)
-        with contextlib.suppress(OSError, TypeError, ValueError):
+        with contextlib.suppress(TypeError, ValueError):
             text = json.dumps(_encode(self.rules, self.pairs), ensure_ascii=False)
-            handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as file:
-                    file.write(text)
-                os.replace(temporary, self.path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
-            _prune(folder)
+            folder, name = os.path.split(self.path)
+            write_cached(folder, name, text.encode("utf-8"), most=MOST_FILES)
 
 
 _SHEETS: dict[str, Stylesheet] = {}
@@ -285,13 +275,3 @@ def _str(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(value)
     return value
-
-
-def _prune(folder: str) -> None:
-    """Keep the MOST_FILES stylesheets written last."""
-    entries = [e for e in os.scandir(folder) if e.name.endswith((".json", ".tmp"))]
-    if len(entries) > MOST_FILES:
-        entries.sort(key=lambda e: e.stat().st_mtime_ns)
-        for entry in entries[: len(entries) - MOST_FILES]:
-            with contextlib.suppress(OSError):
-                os.unlink(entry.path)

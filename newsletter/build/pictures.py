@@ -18,18 +18,16 @@ broken or unwritable file in it costs the time to derive the image again.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import re
-import tempfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from newsletter.build.usercache import user_cache_folder
+from newsletter.build.usercache import user_cache_folder, write_cached
 from newsletter.model.issue import Article
 
 DENSITY = 2
@@ -43,6 +41,9 @@ PUBLISHED = "images/"
 
 MOST_REMEMBERED = 256
 """Derived images remembered in a process (the preview rebuilds on every save)."""
+
+MOST_CACHED = 4_000
+"""Derived images kept in the user's cache (about 60 KB each); the oldest go first."""
 
 Status = Literal["derived", "hotlinked", "not-fetched", "missing", "unusable"]
 
@@ -107,6 +108,9 @@ class Pictures:
             return _as(hotlinked, "not-fetched")
         path = self.root / article.image_file
         try:
+            if not path.resolve().is_relative_to(self.root.resolve()):
+                # A link planted in the repository must not publish a file from elsewhere.
+                raise ValueError(f"a symbolic link to {path.resolve()}, outside the project")
             source = derived(path, width * DENSITY, ratio, article.image_focus or "centre")
         except FileNotFoundError:
             return _as(hotlinked, "missing")
@@ -202,11 +206,5 @@ def _write_cached(folder: str, key: str, source: Source) -> None:
         "original": list(source.original),
         "bytes": len(source.data),
     }
-    with contextlib.suppress(OSError):
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".part-")
-        try:
-            with os.fdopen(fd, "wb") as file:
-                file.write(json.dumps(head).encode() + b"\n" + source.data)
-            os.replace(temporary, os.path.join(folder, key))
-        except OSError:
-            os.unlink(temporary)
+    data = json.dumps(head).encode() + b"\n" + source.data
+    write_cached(folder, key, data, most=MOST_CACHED)

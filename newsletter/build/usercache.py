@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 
 
 def user_cache_folder(name: str) -> str | None:
@@ -20,3 +22,25 @@ def user_cache_folder(name: str) -> str | None:
     except OSError:
         return None
     return folder
+
+
+def write_cached(folder: str, name: str, data: bytes, *, most: int) -> None:
+    """Write `data` as the file `name` in `folder`, whole or not at all (a reader never sees
+    half a file), then keep only the `most` files written last. Quietly does nothing when the
+    disk is full or the folder cannot be written: a cache is only ever a help."""
+    with contextlib.suppress(OSError):
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(temporary, os.path.join(folder, name))
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+        entries = list(os.scandir(folder))
+        if len(entries) > most:
+            entries.sort(key=lambda entry: entry.stat().st_mtime_ns)
+            for entry in entries[: len(entries) - most]:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)

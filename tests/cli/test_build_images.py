@@ -272,3 +272,44 @@ def test_an_aspect_a_template_gets_wrong_is_a_theme_error_with_its_line(
     line = next(n for n, t in enumerate(text.splitlines(), 1) if "pictures.show" in t)
     assert f"templates/layouts/lead.mjml.j2:{line}:" in result.output
     assert 'an aspect is "W:H" in whole numbers' in result.output
+
+
+def test_a_kept_file_linking_out_of_the_project_is_not_published(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("private") / "holiday.jpg"
+    elsewhere.write_bytes((IMAGES / "flower.jpg").read_bytes())
+    (project / "images").mkdir()
+    kept = "images/0123456789abcdef0123.jpg"
+    (project / kept).symlink_to(elsewhere)
+    with_kept(project, kept)
+    rendition = Project.find(project).inspect(project / ISSUE).rendition
+    (picture,) = rendition.pictures
+    assert picture.status == "unusable" and "outside the project" in picture.reason
+    assert picture.derived is None and rendition.published == {}
+
+
+def test_a_decompression_bomb_kept_in_the_project_is_refused_in_bounded_memory(
+    project: Path, run: RunCli
+) -> None:
+    # A PNG of a few KB declaring 12000 x 12000 pixels (144 megapixels).
+    bomb = io.BytesIO()
+    Image.new("L", (12000, 12000)).save(bomb, "PNG", optimize=True)
+    (project / "images").mkdir()
+    kept = "images/" + hashlib.sha256(bomb.getvalue()).hexdigest()[:20] + ".png"
+    (project / kept).write_bytes(bomb.getvalue())
+    with_kept(project, kept)
+    code = (
+        "import resource, sys; from click.testing import CliRunner;"
+        "from newsletter.cli import cli;"
+        "r = CliRunner().invoke(cli, ['build']);"
+        "print(r.exit_code, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=project, capture_output=True, text=True, check=True
+    ).stdout.split()
+    exit_code, peak_mb = int(out[-2]), int(out[-1])
+    assert exit_code == 0 and peak_mb < 300, out
+    picture = render(project)
+    assert picture is not None and picture.status == "unusable"
+    assert "megapixels" in picture.reason
