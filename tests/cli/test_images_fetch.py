@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import re
 import socket
 import threading
 import time
@@ -313,3 +315,29 @@ def test_an_image_file_that_is_not_a_kept_image_is_refused(project: Path, run: R
     result = run("build")
     assert result.exit_code == 1
     assert "image_file" in result.stderr
+
+
+def test_a_real_page_added_then_built_shows_its_image_derived_and_published(
+    project: Path, run: RunCli, site: Site
+) -> None:
+    # DW's page (tests/pages/real/ORIGIN.md), its image served from here: a real photo.
+    photo = (IMAGES / "flower.jpg").read_bytes()
+    image = site.add("/image/16864611_304.jpg", photo, content_type="image/jpeg")
+    page = gzip.decompress((PAGES / "real" / "dw-fruehburgunder.html.gz").read_bytes()).decode()
+    assert page.count("https://www.dw.com/image/16864611_304.jpg") >= 1
+    url = site.add(
+        "/en/fruehburgunder", page.replace("https://www.dw.com/image/16864611_304.jpg", image)
+    )
+    assert run("add", url, "--section", "News").exit_code == 0
+    assert run("build").exit_code == 0
+    html = (project / "dist" / "2026-11-30" / "email.html").read_text(encoding="utf-8")
+    thumbnail = next(
+        tag for tag in re.findall(r"<img\b[^>]*>", html) if "Vineyards near the village" in tag
+    )
+    src = re.search(r'src="https://example.org/weekly/images/([0-9a-f]{16}-240\.jpg)"', thumbnail)
+    assert src and 'width="120" height="120"' in thumbnail, thumbnail
+    published = project / "dist" / "2026-11-30" / "images" / src[1]
+    assert published.read_bytes()[:2] == b"\xff\xd8"
+    # The thumbnail links to the article (at its canonical address).
+    article = "https://www.dw.com/en/uncork-the-mystery-of-germanys-fr%C3%BChburgunder/a-16863843"
+    assert html[: html.index(thumbnail)].endswith(f'<a href="{article}" style="color:#0b5394">')
