@@ -151,12 +151,15 @@ def compared(
         if name not in done:
             rendition = render_repository_issue(_issue_path(name, tmp_path_factory))
             official, messages = compile_officially(official_mjml, rendition.mjml)
+            images = rendition.published
+            assert images or name != "example", "the example's images are not derived"
             done[name] = Compared(
                 rendition.html,
                 official,
                 messages,
-                screenshots(rendition.html, WIDTHS, dark=True, offline=True),
-                screenshots(official, WIDTHS, dark=True, offline=True),
+                # The derived images (the example's) load in both; others are placeholders.
+                screenshots(rendition.html, WIDTHS, dark=True, offline=True, images=images),
+                screenshots(official, WIDTHS, dark=True, offline=True, images=images),
             )
         return done[name]
 
