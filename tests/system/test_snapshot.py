@@ -204,3 +204,34 @@ def test_the_placeholder_is_a_valid_deterministic_png() -> None:
     placeholder = Image.open(io.BytesIO(png))
     assert placeholder.format == "PNG" and placeholder.size == (1200, 675)
     assert placeholder.convert("RGB").getcolors() == [(1200 * 675, GREY)]
+
+
+def test_derived_images_are_shown_before_they_are_published(project: Path, run: RunCli) -> None:
+    require_chromium()
+    # A pure blue original, kept; the archive's address answers nothing (offline).
+    blue = io.BytesIO()
+    Image.new("RGB", (1200, 800), (0, 0, 255)).save(blue, "PNG")
+    (project / "images").mkdir()
+    (project / "images" / "0123456789abcdef0123.png").write_bytes(blue.getvalue())
+    issue = project / "issues" / "2026-11-30.yaml"
+    text = issue.read_text(encoding="utf-8")
+    issue.write_text(
+        text.replace(
+            "image_alt: A lead picture",
+            "image_alt: A lead picture\n        image_file: images/0123456789abcdef0123.png",
+        ),
+        encoding="utf-8",
+    )
+    result = run("snapshot", "--width", "600", "--offline", "-o", "derived")
+    assert result.exit_code == 0, result.output
+    shot = image((project / "derived" / "email-600.png").read_bytes())
+    # The lead is shown 552 x 276 from x = 24: blue, as JPEG makes it, where it is drawn.
+    blues = [
+        (x, y)
+        for x in range(0, 600, 4)
+        for y in range(0, shot.height, 4)
+        if shot.getpixel((x, y))[2] > 200 > shot.getpixel((x, y))[0] + 150  # type: ignore[index]
+    ]
+    assert blues, "the derived image is not shown"
+    xs, ys = [x for x, _ in blues], [y for _, y in blues]
+    assert min(xs) <= 28 and max(xs) >= 572 and 268 <= max(ys) - min(ys) <= 276
