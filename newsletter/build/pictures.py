@@ -24,6 +24,7 @@ import os
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -44,6 +45,9 @@ MOST_REMEMBERED = 256
 
 MOST_CACHED = 4_000
 """Derived images kept in the user's cache (about 60 KB each); the oldest go first."""
+
+MOST_WIDTH = 2_000
+"""The widest an image may be shown, in CSS pixels: an email is about 600."""
 
 Status = Literal["derived", "hotlinked", "not-fetched", "missing", "unusable"]
 
@@ -96,16 +100,18 @@ class Pictures:
         keeps its shape), or None when the article has none."""
         if not article.image:
             return None
-        ratio = _ratio(aspect)
-        picture = self._picture(article, int(width), ratio)
+        if not isinstance(width, int) or not 1 <= width <= MOST_WIDTH:
+            raise ValueError(f"an image's width is 1 to {MOST_WIDTH} CSS pixels, not {width!r}")
+        picture = self._picture(article, article.image, width, _ratio(aspect))
         self.shown.append(picture)
         return picture
 
-    def _picture(self, article: Article, width: int, ratio: tuple[int, int] | None) -> Picture:
-        assert article.image
-        hotlinked = Picture(article, article.image, width, None, ratio, "hotlinked")
+    def _picture(
+        self, article: Article, image: str, width: int, ratio: tuple[int, int] | None
+    ) -> Picture:
+        original = partial(Picture, article, image, width, None, ratio)  # the address shown
         if not article.image_file or self.root is None:
-            return _as(hotlinked, "not-fetched")
+            return original("not-fetched")
         path = self.root / article.image_file
         try:
             if not path.resolve().is_relative_to(self.root.resolve()):
@@ -113,18 +119,14 @@ class Pictures:
                 raise ValueError(f"a symbolic link to {path.resolve()}, outside the project")
             source = derived(path, width * DENSITY, ratio, article.image_focus or "centre")
         except FileNotFoundError:
-            return _as(hotlinked, "missing")
+            return original("missing")
         except (OSError, ValueError) as error:
             why = str(error.strerror if isinstance(error, OSError) and error.strerror else error)
-            return Picture(article, article.image, width, None, ratio, "unusable", None, why)
+            return original("unusable", reason=why)
         if self.base is None:
-            return Picture(article, article.image, width, None, ratio, "hotlinked", source)
+            return original("hotlinked", source)
         height = round(width * source.height / source.width)
         return Picture(article, self.base + source.name, width, height, ratio, "derived", source)
-
-
-def _as(picture: Picture, status: Status) -> Picture:
-    return Picture(picture.article, picture.src, picture.width, None, picture.aspect, status)
 
 
 _ASPECT = re.compile(r"\s*([1-9][0-9]{0,2})\s*:\s*([1-9][0-9]{0,2})\s*")

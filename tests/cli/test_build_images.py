@@ -260,18 +260,27 @@ def test_a_wrong_focus_is_refused_with_its_line(
     assert f"issues/2026-11-30.yaml:{line}:" in result.output and message in result.output
 
 
-def test_an_aspect_a_template_gets_wrong_is_a_theme_error_with_its_line(
-    project: Path, run: RunCli
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        ('pictures.show(article, 552, "2x1")', 'an aspect is "W:H" in whole numbers'),
+        ('pictures.show(article, 0, "2:1")', "an image's width is 1 to 2000 CSS pixels, not 0"),
+        ('pictures.show(article, "552", "2:1")', "an image's width is 1 to 2000 CSS pixels"),
+    ],
+)
+def test_a_place_a_template_gets_wrong_is_a_theme_error_with_its_line(
+    project: Path, run: RunCli, call: str, message: str
 ) -> None:
+    with_kept(project, keep(project, "flower.jpg"))
     lead = project / "templates" / "layouts" / "lead.mjml.j2"
     text = lead.read_text(encoding="utf-8")
     assert 'pictures.show(article, 552, "2:1")' in text
-    lead.write_text(text.replace('"2:1"', '"2x1"'), encoding="utf-8")
+    lead.write_text(text.replace('pictures.show(article, 552, "2:1")', call), encoding="utf-8")
     result = run("build")
     assert result.exit_code != 0 and "Traceback" not in result.output
     line = next(n for n, t in enumerate(text.splitlines(), 1) if "pictures.show" in t)
     assert f"templates/layouts/lead.mjml.j2:{line}:" in result.output
-    assert 'an aspect is "W:H" in whole numbers' in result.output
+    assert message in result.output
 
 
 def test_a_kept_file_linking_out_of_the_project_is_not_published(
