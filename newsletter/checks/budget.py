@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsletter.build.render import render_issue
 from newsletter.build.theme import Theme
+from newsletter.checks.pictures import article_places
 from newsletter.model.issue import Section
 
 if TYPE_CHECKING:
@@ -25,13 +26,26 @@ class Cost:
 
 
 @dataclass(frozen=True)
+class Images:
+    """What the email's images weigh: the derived ones it loads, once each; the others (shown
+    from their publishers' servers) are not known offline and only counted."""
+
+    bytes: int = 0
+    count: int = 0
+    heaviest: Cost | None = None
+    not_counted: int = 0
+
+
+@dataclass(frozen=True)
 class Budget:
-    """The HTML's size against the clip, broken down by section and article."""
+    """The HTML's size against the clip, broken down by section and article, and the weight
+    of the images the email loads."""
 
     total: int
     clip: int
     sections: tuple[Cost, ...]
     articles: tuple[Cost, ...]
+    images: Images = Images()
 
     @property
     def usual(self) -> int:
@@ -60,6 +74,10 @@ class Budget:
             "room_for_articles": self.room,
             "sections": costs(self.sections),
             "articles": costs(self.articles),
+            "image_bytes": self.images.bytes,
+            "image_count": self.images.count,
+            "heaviest_image": costs((heaviest,))[0] if (heaviest := self.images.heaviest) else None,
+            "images_not_counted": self.images.not_counted,
         }
 
 
@@ -100,7 +118,27 @@ def measure(inspection: Inspection, theme: Theme) -> Budget:
         line = document.position(("sections", s, "articles", a))[0]
         articles.append(Cost(article.title, size([with_it]) - size([without]), line))
     total = inspection.exported_size
-    return Budget(total, settings.checks.clip_bytes, tuple(sections), tuple(articles))
+    clip = settings.checks.clip_bytes
+    return Budget(total, clip, tuple(sections), tuple(articles), weigh_images(inspection))
+
+
+def weigh_images(inspection: Inspection) -> Images:
+    """The bytes of the derived images the email loads, once each, and the heaviest with its
+    article; images shown from elsewhere are counted apart, their bytes unknown."""
+    places = article_places(inspection.issue)
+    weights: dict[str, Cost] = {}
+    elsewhere: set[str] = set()
+    for picture in inspection.rendition.pictures:
+        if picture.status != "derived" or picture.derived is None:
+            elsewhere.add(picture.src)
+        elif picture.src not in weights:
+            loc = places.get(id(picture.article))
+            # Every picture is of an article of the issue; the first line is a mere fallback.
+            line = inspection.document.position(loc)[0] if loc else 1
+            weights[picture.src] = Cost(picture.article.title, len(picture.derived.data), line)
+    heaviest = max(weights.values(), key=lambda c: c.bytes, default=None)
+    total = sum(c.bytes for c in weights.values())
+    return Images(total, len(weights), heaviest, len(elsewhere))
 
 
 def _around(items: Sequence[T], index: int) -> list[T]:

@@ -12,6 +12,7 @@ from newsletter.build import colour
 from newsletter.build import markdown as markup
 from newsletter.build.yamlfile import Loc
 from newsletter.checks.inspection import Inspection
+from newsletter.checks.pictures import check_images_weight, check_pictures
 from newsletter.model.issue import Issue
 from newsletter.model.mailtags import has_template_syntax
 from newsletter.model.problems import Problem, in_file_order
@@ -279,6 +280,8 @@ CHECKS: tuple[Check, ...] = (
     check_links,
     check_history,
     check_images,
+    check_pictures,
+    check_images_weight,
     check_text_part,
     check_compliance,
     check_accessibility,

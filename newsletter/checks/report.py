@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the CLI imports this module at start-up: keep it light
-    from newsletter.checks.budget import Budget
+    from newsletter.checks.budget import Budget, Images
     from newsletter.model.problems import Problem
 
 
@@ -19,6 +19,17 @@ def kilobytes(n: int) -> str:
 def count(n: int, word: str) -> str:
     """`1 error`, `2 errors`."""
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def image_line(images: Images) -> str:
+    """`images: 182.3 kB in 3, heaviest 'Title' 80.1 kB (line 10); 1 from elsewhere, unknown`."""
+    parts = [f"images: {kilobytes(images.bytes)} in {images.count}"]
+    if images.heaviest:
+        c = images.heaviest
+        parts[0] += f", heaviest {c.title[:40]!r} {kilobytes(c.bytes)} (line {c.line})"
+    if images.not_counted:
+        parts.append(f"{images.not_counted} from the publishers' servers, of unknown size")
+    return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,8 @@ class Report:
             out.append(
                 "  sections: " + " · ".join(f"{c.title} {kilobytes(c.bytes)}" for c in b.sections)
             )
+            if b.images.count or b.images.not_counted:
+                out.append("  " + image_line(b.images))
         summary = f"{count(self.errors, 'error')}, {count(self.warnings, 'warning')}."
         out.append(style(summary, "red" if self.failed else "green"))
         return out

@@ -41,6 +41,7 @@ CODES = _codes(
     # The pre-send checks.
     Code("size/clipped", "error", "HTML over 102,000 bytes: Gmail clips it"),
     Code("size/near-clip", "warning", "HTML over 82,000 bytes, close to Gmail's clip"),
+    Code("size/images-heavy", "warning", "the email's images weigh over 1,000,000 bytes in all"),
     Code("subject/length", "warning", "a subject outside 10 to 78 characters"),
     Code("preheader/missing", "warning", "no preheader: inboxes show the email's start"),
     Code("preheader/length", "warning", "a preheader outside 40 to 150 characters"),
@@ -66,6 +67,19 @@ CODES = _codes(
     Code("image/alt-filename", "warning", "an image whose description is a file name"),
     Code("image/http", "warning", "an image over http, not https"),
     Code("image/no-width", "warning", "an image without a width: Outlook shows it full size"),
+    Code(
+        "image/not-fetched",
+        "warning",
+        "an image not kept in the project, or whose kept file is gone: run `newsletter images`",
+    ),
+    Code("image/unusable", "warning", "a kept image file that is no usable image"),
+    Code("image/hotlinked", "warning", "a kept image shown from its publisher: no archive_url"),
+    Code("image/too-small", "warning", "an image narrower than its place needs: it looks soft"),
+    Code(
+        "image/portrait-lead",
+        "warning",
+        "a portrait image shown large: cropped to a band, or pushing the text down",
+    ),
     Code("compliance/unsubscribe", "error", "no unsubscribe link in the email"),
     Code("compliance/postal-address", "error", "no postal address in the email"),
     Code("a11y/lang", "error", "the email has no language (lang) for screen readers"),

@@ -88,6 +88,9 @@ class CheckSettings(Closed):
         1_000_000, description="Warn about heavier images (with --online)."
     )
     image_width: Positive = Field(1200, description="Warn about wider images (with --online).")
+    images_bytes: Positive = Field(
+        1_000_000, description="Warn when the images the email loads weigh more in all."
+    )
     ignore: list[Annotated[str, AfterValidator(_check_code)]] = Field(
         [], description="Check codes not to run, e.g. `link/shortener`."
     )

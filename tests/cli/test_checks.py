@@ -41,6 +41,7 @@ import newsletter.checks.offline
 import newsletter.checks.online
 from newsletter.cli import cli
 from newsletter.model.codes import CODES
+from tests.cli.test_checks_images import KEPT_IMAGE_CODES
 from tests.conftest import ISSUE, RunCli
 
 CHECK_CODES = {code for code, about in CODES.items() if about.check}
@@ -174,11 +175,13 @@ def test_the_fixed_case_passes_its_check(project: Path, run: RunCli, case: Case)
 
 
 def test_every_check_has_a_case_that_trips_it_and_one_that_passes() -> None:
-    # Every check code of the registry but --online's (test_online covers those).
-    codes = {code for code in CHECK_CODES if not code.startswith("online/")}
+    # Every check code of the registry but --online's (test_online covers those) and those
+    # about kept image files, whose projects need the files (test_checks_images covers those).
+    codes = {code for code in CHECK_CODES if not code.startswith("online/")} - KEPT_IMAGE_CODES
     assert len(codes) >= 24
     online = Path(newsletter.checks.online.__file__).read_text(encoding="utf-8")
-    assert set(re.findall(r'"(online/[a-z0-9-]+)"', online)) == CHECK_CODES - codes
+    online_codes = set(re.findall(r'"(online/[a-z0-9-]+)"', online))
+    assert online_codes == CHECK_CODES - codes - KEPT_IMAGE_CODES
     main_trips = {c.path.name for c in TRIPS if "." not in c.path.stem}
     main_passes = {c.path.name for c in PASSES if "." not in c.path.stem}
     assert main_trips == {code.replace("/", "-") + ".yaml" for code in codes}
@@ -231,8 +234,10 @@ def test_the_example_issue_has_no_errors(
 
 
 # The fixture's issue with an error (line 20) after its one warning (line 4: the preheader
-# is 38 characters): the text output puts errors first all the same.
+# is 38 characters): the text output puts errors first all the same. Its image is not kept
+# in the project, which tests of the output silence (test_checks_images is about that).
 FAILING = ISSUE.replace("summary: More.", "summary: TODO")
+UNKEPT = {"checks.ignore": ["image/not-fetched"]}
 
 
 def _size(n: int) -> str:
@@ -251,13 +256,29 @@ def size_lines(size: dict[str, Any]) -> str:
         + "\n  sections: "
         + " · ".join(f"{s['title']} {_size(s['bytes'])}" for s in size["sections"])
         + "\n"
+        + images_line(size)
     )
+
+
+def images_line(size: dict[str, Any]) -> str:
+    """The images' line of the text output (none when the email shows no image)."""
+    count, elsewhere = size["image_count"], size["images_not_counted"]
+    if not count and not elsewhere:
+        return ""
+    line = f"  images: {_size(size['image_bytes'])} in {count}"
+    if heaviest := size["heaviest_image"]:
+        title, weight = heaviest["title"][:40], _size(heaviest["bytes"])
+        line += f", heaviest {title!r} {weight} (line {heaviest['line']})"
+    if elsewhere:
+        line += f"; {elsewhere} from the publishers' servers, of unknown size"
+    return line + "\n"
 
 
 def test_the_text_output_puts_errors_first_then_size_then_the_summary(
     project: Path, run: RunCli
 ) -> None:
     (project / "issues" / "2026-11-30.yaml").write_text(FAILING, encoding="utf-8")
+    configure(project, UNKEPT)
     report = check_json(run)
     result = run("check")
     assert result.exit_code == 1
@@ -282,6 +303,7 @@ def test_findings_about_the_built_email_have_no_line(project: Path, run: RunCli)
 
 
 def test_warnings_alone_exit_0_and_1_with_strict(project: Path, run: RunCli) -> None:
+    configure(project, UNKEPT)
     result = run("check")
     assert result.exit_code == 0
     assert result.stdout.startswith("issues/2026-11-30.yaml:4:12: warning: preheader: ")
@@ -512,6 +534,7 @@ def test_ignored_codes_are_silenced(project: Path, run: RunCli) -> None:
 def test_build_ends_with_a_summary_of_the_checks(project: Path, run: RunCli) -> None:
     issue = project / "issues" / "2026-11-30.yaml"
     issue.write_text(FAILING, encoding="utf-8")
+    configure(project, UNKEPT)
     result = run("build")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[-1] == (

@@ -33,7 +33,8 @@ def test_build_writes_the_three_files(project: Path, run: RunCli) -> None:
         f"dist/2026-11-30/email.txt   {shown['email.txt']:>8}\n"
         f"dist/2026-11-30/email.mjml  {shown['email.mjml']:>8}\n"
         "Built issues/2026-11-30.yaml in T s.\n"
-        "Checks: 0 errors, 1 warning (newsletter check tells more).\n"
+        # The preheader's length, and the lead's image that is not kept in the project.
+        "Checks: 0 errors, 2 warnings (newsletter check tells more).\n"
     )
     assert sizes["email.html"] > 10_000 and 200 < sizes["email.txt"] < 1000
     assert result.stderr == ""
