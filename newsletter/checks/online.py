@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from newsletter.build import markdown as markup
+from newsletter.build.pictures import PUBLISHED
+from newsletter.build.render import published_images
 from newsletter.build.yamlfile import Loc
 from newsletter.checks.inspection import Inspection
+from newsletter.checks.pictures import article_places
 from newsletter.model.problems import Problem, in_file_order
 from newsletter.model.settings import CheckSettings
 from newsletter.model.urls import http_url_problem
@@ -25,6 +28,9 @@ Verdict = tuple[str, str]
 
 HEAD_REFUSED = frozenset({403, 405, 501})
 """Statuses of servers that refuse HEAD but may well answer GET."""
+
+NOT_THERE = frozenset({403, 404, 410})
+"""What a web host answers for a file not uploaded (S3 and its kind say 403)."""
 
 _ACCEPT: dict[Kind, str] = {
     "link": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
@@ -56,9 +62,11 @@ def check_online(
     wanted = targets(inspection)
     if not wanted:
         return []
-    limits = inspection.settings.checks
+    limits, published = inspection.settings.checks, published_images(inspection.settings)
     with Client(timeout=timeout, concurrency=min(concurrency, len(wanted))) as client:
-        verdicts = client.map(lambda target: _request(client, target, limits), wanted, progress)
+        verdicts = client.map(
+            lambda target: _request(client, target, limits, published), wanted, progress
+        )
     ignored = set(limits.ignore)
     found = [
         _place(inspection, place, verdict)
@@ -77,7 +85,9 @@ def targets(inspection: Inspection) -> list[Target]:
     def use(url: str | None, kind: Kind, place: Place) -> None:
         # mailto: links and a mail service's merge tags are not for requesting.
         if url and http_url_problem(url) is None:
-            places.setdefault((url, kind), []).append(place)
+            where = places.setdefault((url, kind), [])
+            if place not in where:  # a theme may show an article's image twice
+                where.append(place)
 
     issue, settings = inspection.issue, inspection.settings
     for href, _ in markup.link_texts(issue.intro):
@@ -89,6 +99,11 @@ def targets(inspection: Inspection) -> list[Target]:
             for href, _ in markup.link_texts(article.summary):
                 use(href, "link", (*loc, "summary"))
             use(article.image, "image", (*loc, "image"))
+    # A derived image is published with the archive: its address is the kept file's doing.
+    articles = article_places(issue)
+    for picture in inspection.rendition.pictures:
+        if picture.status == "derived" and id(picture.article) in articles:
+            use(picture.src, "image", (*articles[id(picture.article)], "image_file"))
     use(settings.brand.logo, "image", "brand.logo")
     use(inspection.links.unsubscribe, "link", "links.unsubscribe")
     use(inspection.links.preferences, "link", "links.preferences")
@@ -112,12 +127,15 @@ def _place(inspection: Inspection, place: Place, verdict: Verdict) -> Problem:
     return inspection.in_email(code, f"{message} ({origin})", "email.html")
 
 
-def _request(client: Client, target: Target, limits: CheckSettings) -> list[Verdict]:
-    """What requesting `target` finds; never raises for anything the network does."""
+def _request(
+    client: Client, target: Target, limits: CheckSettings, published: str | None
+) -> list[Verdict]:
+    """What requesting `target` finds; never raises for anything the network does.
+    `published` is where the archive publishes derived images, if it has an address."""
     url = target.url
     try:
         if target.kind == "image":
-            return _check_image(client, url, limits)
+            return _check_image(client, url, limits, published)
         return _check_link(client, url, web_version=_WEB_VERSION in target.places)
     except FetchError as error:
         code = "online/broken" if error.failure == "bad-redirect" else "online/unreachable"
@@ -140,7 +158,9 @@ def _check_link(client: Client, url: str, *, web_version: bool) -> list[Verdict]
     return _status(url, response, "link")
 
 
-def _check_image(client: Client, url: str, limits: CheckSettings) -> list[Verdict]:
+def _check_image(
+    client: Client, url: str, limits: CheckSettings, published: str | None
+) -> list[Verdict]:
     # The first image_bytes + 1 bytes tell whether it is too heavy, and its width.
     response = client.fetch(
         url,
@@ -149,6 +169,13 @@ def _check_image(client: Client, url: str, limits: CheckSettings) -> list[Verdic
         truncate=True,
         read_if=_may_be_image,
     )
+    if published and url.startswith(published) and response.status in NOT_THERE:
+        name = PUBLISHED + url.removeprefix(published)
+        message = (
+            f"not published yet ({response.status_text}): run `newsletter archive` and upload"
+            f" site/ ({name})"
+        )
+        return [("image/unpublished", message)]
     found = _status(url, response, "image")
     if not response.ok:
         return found

@@ -84,6 +84,7 @@ CODES = _codes(
     Code("compliance/postal-address", "error", "no postal address in the email"),
     Code("a11y/lang", "error", "the email has no language (lang) for screen readers"),
     Code("a11y/contrast", "error", "text under 4.5:1 contrast on its background"),
+    Code("image/unpublished", "warning", "with --online: a derived image is not published yet"),
     Code("online/broken", "error", "with --online: a link or image answers 4xx or 5xx"),
     Code("online/unreachable", "error", "with --online: a link or image answers nothing"),
     Code("online/redirect", "warning", "with --online: a link or image redirects"),
