@@ -90,6 +90,8 @@ def targets(inspection: Inspection) -> list[Target]:
                 where.append(place)
 
     issue, settings = inspection.issue, inspection.settings
+    # An image the email shows from the archive needs its original no more: it was kept.
+    derived = {id(p.article) for p in inspection.rendition.pictures if p.status == "derived"}
     for href, _ in markup.link_texts(issue.intro):
         use(href, "link", ("intro",))
     for s, section in enumerate(issue.sections):
@@ -98,7 +100,8 @@ def targets(inspection: Inspection) -> list[Target]:
             use(article.url, "link", (*loc, "url"))
             for href, _ in markup.link_texts(article.summary):
                 use(href, "link", (*loc, "summary"))
-            use(article.image, "image", (*loc, "image"))
+            if id(article) not in derived:
+                use(article.image, "image", (*loc, "image"))
     # A derived image is published with the archive: its address is the kept file's doing.
     articles = article_places(issue)
     for picture in inspection.rendition.pictures:

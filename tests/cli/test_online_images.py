@@ -108,3 +108,14 @@ def test_other_failures_of_a_derived_image_stay_broken(
     [finding] = findings(run)
     assert (finding["code"], finding["line"]) == ("online/broken", 14)
     assert re.fullmatch(rf"HTTP 500 Internal Server Error: {re.escape(url)}", finding["message"])
+
+
+def test_the_original_of_a_derived_image_is_not_requested(
+    project: Path, online: str, site: Site, run: RunCli
+) -> None:
+    # Kept and shown from the archive: the publisher removing the original changes nothing.
+    derived = project / "dist" / "2026-11-30" / online.removeprefix("/weekly/")
+    site.add(online, derived.read_bytes(), content_type="image/jpeg")
+    site.add("/img/story.jpg", "<h1>Gone</h1>", status=404)
+    assert findings(run) == []
+    assert "/img/story.jpg" not in site.requests
