@@ -9,12 +9,13 @@ import json
 import os
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from newsletter import __version__
 from newsletter.archive.pages import IssuePage
+from newsletter.archive.quick import IMAGES
 from newsletter.build.theme import Theme
 from newsletter.model.problems import UserError
 
@@ -25,7 +26,7 @@ folders the archive wrote there. Its presence marks the folder as the archive's 
 PAGE_FILES = ("index.html", "email.txt")
 """What the archive writes into an issue's folder, and all it removes from one."""
 
-TOP_FILES = ("index.html", "feed.xml", "sitemap.xml", CACHE)
+TOP_FILES = ("index.html", "feed.xml", "sitemap.xml", CACHE, IMAGES)
 """What the archive writes at the top of its folder: names no issue's folder can have."""
 
 
@@ -92,11 +93,14 @@ def _hash_file(path: Path, theme: Theme) -> bytes | None:
 
 @dataclass(frozen=True)
 class Marker:
-    """The marker file's content: the fingerprint each page on disk was built from, and every
-    issue folder the archive wrote (the only ones it ever removes)."""
+    """The marker file's content: the fingerprint each page on disk was built from, every
+    issue folder the archive wrote (the only ones it ever removes), and the derived images
+    each page shows (in `images/`) and the kept originals it found missing in the project."""
 
     pages: dict[str, str]
     written: frozenset[str]
+    images: dict[str, list[str]] = field(default_factory=dict)
+    missing: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, value: Any) -> Marker:
@@ -108,12 +112,33 @@ class Marker:
         return cls(
             {k: v for k, v in pages.items() if isinstance(v, str)},
             frozenset(n for n in written if isinstance(n, str)),
+            _lists(found.get("images")),
+            _lists(found.get("missing")),
         )
+
+    def pictures_changed(self, slug: str, out: Path, root: Path) -> bool:
+        """Whether a derived image the page of `slug` shows is gone from `out/images/`, or a
+        kept original it found missing in the project `root` is there now."""
+        shown = (os.path.join(out, IMAGES, name) for name in self.images.get(slug, ()))
+        found = (os.path.join(root, file) for file in self.missing.get(slug, ()))
+        return not all(map(os.path.isfile, shown)) or any(map(os.path.isfile, found))
 
     def dumps(self) -> bytes:
         """The marker as the file holds it."""
-        content = {"pages": self.pages, "written": sorted(self.written)}
+        content = {
+            "pages": self.pages,
+            "written": sorted(self.written),
+            "images": self.images,
+            "missing": self.missing,
+        }
         return json.dumps(content, indent=1, sort_keys=True).encode()
+
+
+def _lists(value: Any) -> dict[str, list[str]]:
+    """A dict of lists of names from the marker's JSON, without what is not one."""
+    found = value if isinstance(value, dict) else {}
+    lists = ((k, v) for k, v in found.items() if isinstance(v, list))
+    return {k: [n for n in v if isinstance(n, str)] for k, v in lists}
 
 
 def read_marker(out: Path) -> Marker:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from urllib.parse import quote
 
 from newsletter.archive.kept import IssueHead, Kept
-from newsletter.build.render import FooterLinks, render_issue
+from newsletter.build.render import FooterLinks, Rendition, render_issue
 from newsletter.build.theme import Theme
 from newsletter.model.settings import Settings
 
@@ -22,6 +23,7 @@ class IssuePage:
     previous: str | None
     next: str | None
     url: str | None  # absolute, when the settings have an archive_url
+    shown: str | None = None  # the lead's image as the page shows it, once rendered
 
     @property
     def issue(self) -> IssueHead:
@@ -36,7 +38,10 @@ class IssuePage:
 
     @property
     def image(self) -> str | None:
-        """The lead story's image, for link previews."""
+        """The lead story's image, for link previews: its derived image's published address
+        once the page is rendered with one, else the original's."""
+        if self.shown is not None:
+            return self.shown
         return next((a.image for a in self.kept.issue.articles if a.image), None)
 
 
@@ -72,17 +77,33 @@ def pages(issues: Sequence[tuple[str, Kept]], site: Site) -> list[IssuePage]:
     ]
 
 
-def page_parts(page: IssuePage, settings: Settings, theme: Theme, site: Site) -> tuple[str, str]:
+@dataclass(frozen=True)
+class PageParts:
+    """An issue's page, its text, and the rendition they came from (its derived images)."""
+
+    web: str
+    text: str
+    rendition: Rendition
+
+
+def page_parts(
+    page: IssuePage, settings: Settings, theme: Theme, site: Site, images: Path | None = None
+) -> PageParts:
     """The issue's email as a web page, and its text: no unsubscribe or web-version links and
     no merge tags; the page has a title, description, canonical link, link previews and links
-    to the other issues."""
-    rendition = render_issue(page.kept.issue, settings, theme, FooterLinks())
+    to the other issues. `images` is the project's folder, where the kept originals are: the
+    page shows their derived images from the archive's `images/`, beside the page's folder,
+    so that it shows them before the archive is published, and wherever it is copied to."""
+    rendition = render_issue(page.kept.issue, settings, theme, FooterLinks(), images=images)
+    lead = next((a for a in page.kept.issue.articles if a.image), None)
+    derived = (p.src for p in rendition.pictures if p.article == lead and p.status == "derived")
+    page = replace(page, shown=next(derived, None))
     context = {"page": page, "settings": settings, "site": site}
     head = theme.render("archive/head.html.j2", context)
     nav = theme.render("archive/nav.html.j2", context)
-    email = rendition.html.replace("</head>", head + "</head>", 1)
+    email = rendition.with_images_at("../images/").replace("</head>", head + "</head>", 1)
     web = re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + nav, email, count=1)
-    return web, rendition.text
+    return PageParts(web, rendition.text, rendition)
 
 
 def index_html(all_pages: Sequence[IssuePage], settings: Settings, theme: Theme, site: Site) -> str:

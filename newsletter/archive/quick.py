@@ -1,6 +1,7 @@
 """Whether the archive has anything to do, told from file metadata alone: the size and time
-of the settings, of every issue file and of every file of the theme, against what they were
-when the archive was last built without a problem. Nothing is parsed, nothing loaded.
+of the settings, of every issue file, of every file of the theme and of the folder of kept
+images (a file added there changes it), against what they were when the archive was last
+built without a problem. Nothing is parsed, nothing loaded.
 
 What the last build left is kept in the user's cache folder, per output folder; it is only a
 cache: without it, or with anything amiss in it, the archive is built as usual.
@@ -23,6 +24,9 @@ from newsletter.model.problems import Problem
 from newsletter.project.index import RACY_NS
 from newsletter.project.root import ISSUES_DIR, SETTINGS_FILE
 
+IMAGES = "images"
+"""The archive's folder of derived images; the project's folder of kept originals too."""
+
 
 @dataclass(frozen=True)
 class Built:
@@ -34,6 +38,7 @@ class Built:
     pages: list[str]  # the issue folders it holds
     future: int
     warnings: list[str]
+    images: list[str]  # the derived images in its `images/`
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,8 @@ def inputs(root: Path, theme: Iterable[Path], until: dt.date | None) -> tuple[st
         digest.update(f"{label}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\0".encode())
 
     add(str(root / SETTINGS_FILE), SETTINGS_FILE)
+    # Its names are hashes of the bytes: only a kept original that was missing can appear.
+    add(str(root / IMAGES), "kept images")
     try:
         with os.scandir(root / ISSUES_DIR) as found:
             names = sorted(f.name for f in found if f.name.endswith(".yaml"))
@@ -91,7 +98,7 @@ def inputs(root: Path, theme: Iterable[Path], until: dt.date | None) -> tuple[st
 
 def unchanged(root: Path, out: Path, until: dt.date | None) -> Built | None:
     """What the last build of `out` did, if nothing it was built from has changed since and
-    every page it wrote is still there; else None."""
+    every page and derived image it wrote is still there; else None."""
     try:
         built = Built(**json.loads(_state(out).read_text(encoding="utf-8")))
         key, newest = inputs(root, map(Path, built.theme), until)
@@ -101,6 +108,8 @@ def unchanged(root: Path, out: Path, until: dt.date | None) -> Built | None:
         return None  # changed, or changed so close to the build that the time cannot tell
     pages = [out / name / "index.html" for name in built.pages]
     if not all(page.is_file() for page in [out / "index.html", *pages]):
+        return None
+    if not all(os.path.isfile(os.path.join(out, IMAGES, name)) for name in built.images):
         return None
     return built
 

@@ -12,7 +12,7 @@ from concurrent.futures import Executor
 from dataclasses import replace
 from itertools import repeat
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from newsletter.archive import quick
 from newsletter.archive.feed import absolute_links, feed_xml, sitemap_xml
@@ -28,7 +28,7 @@ from newsletter.archive.marker import (
     theme_fingerprint,
 )
 from newsletter.archive.pages import IssuePage, Site, index_html, page_parts, pages, site_of
-from newsletter.archive.quick import Summary
+from newsletter.archive.quick import IMAGES, Summary
 from newsletter.archive.sources import duplicates, read_sources
 from newsletter.model.problems import Problem
 from newsletter.project.index import Index
@@ -43,22 +43,42 @@ def _load(root: str, path: str) -> Loaded | tuple[Problem, ...]:
     return load_file(root, path)
 
 
-def _render_page(
-    root: str, out: str, site: Site, page: IssuePage
-) -> tuple[str, tuple[Problem, ...]]:
-    """Render an issue's page and write it into `out` (in a worker process)."""
+class Rendered(NamedTuple):
+    """What a worker did with an issue's page: its problems, or the derived images the page
+    shows and the kept originals it found missing."""
+
+    slug: str
+    problems: tuple[Problem, ...] = ()
+    images: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+
+
+def _render_page(root: str, out: str, site: Site, page: IssuePage) -> Rendered:
+    """Render an issue's page and write it, and the derived images it shows, into `out` (in a
+    worker process)."""
     from newsletter.model.problems import ProblemsError
     from newsletter.project.files import write_atomic
 
     project = project_of(root)
     try:
-        web, text = page_parts(page, project.settings, project.theme, site)
+        parts = page_parts(page, project.settings, project.theme, site, Path(root))
     except ProblemsError as e:
-        return page.slug, tuple(e.problems)
+        return Rendered(page.slug, tuple(e.problems))
     folder = Path(out)
-    write_atomic(folder / page.slug / "index.html", web.encode(), within=folder)
-    write_atomic(folder / page.slug / "email.txt", text.encode(), within=folder)
-    return page.slug, ()
+    images = {}
+    for picture in parts.rendition.pictures:
+        if picture.derived and picture.status == "derived":
+            images[picture.derived.name] = picture.derived.data
+    for name, data in images.items():
+        # The name is a hash of the bytes: a file of that name and size is this one.
+        path = folder / IMAGES / name
+        if not path.is_file() or path.stat().st_size != len(data):
+            write_atomic(path, data, within=folder)
+    write_atomic(folder / page.slug / "index.html", parts.web.encode(), within=folder)
+    write_atomic(folder / page.slug / "email.txt", parts.text.encode(), within=folder)
+    pictures = parts.rendition.pictures
+    missing = {p.article.image_file or "" for p in pictures if p.status == "missing"}
+    return Rendered(page.slug, (), tuple(sorted(images)), tuple(sorted(missing)))
 
 
 def write_archive(
@@ -124,6 +144,7 @@ def write_archive(
             for p in all_pages
             if marker.pages.get(p.slug) != prints[p.slug]
             or not os.path.isfile(os.path.join(out, p.slug, "index.html"))
+            or marker.pictures_changed(p.slug, out, project.root)
         ]
         front = index_html(all_pages, settings, theme, site)  # a template error: nothing written
         for page in todo:
@@ -134,10 +155,12 @@ def write_archive(
             write_atomic(out / CACHE, replace(marker, written=claimed).dumps())
         quick.forget(out)
         results = each(_render_page, todo, root, str(out), site)
-        for done, (name, failed) in enumerate(results, 1):
-            if failed:
-                problems.extend(failed)
-                prints.pop(name, None)
+        images, missing = dict(marker.images), dict(marker.missing)
+        for done, rendered in enumerate(results, 1):
+            if rendered.problems:
+                problems.extend(rendered.problems)
+                prints.pop(rendered.slug, None)
+            images[rendered.slug], missing[rendered.slug] = [*rendered.images], [*rendered.missing]
             if progress is not None:
                 progress(done, len(todo))
     built = [p for p in all_pages if p.slug in prints]
@@ -161,14 +184,18 @@ def write_archive(
     removed = remove_pages(out, claimed - current)
     for name, text in outputs:
         write_atomic(out / name, text.encode())
-    write_atomic(out / CACHE, Marker(prints, frozenset(claimed & current)).dumps())
+    images = {slug: names for slug, names in images.items() if slug in prints and names}
+    missing = {slug: files for slug, files in missing.items() if slug in prints and files}
+    write_atomic(out / CACHE, Marker(prints, frozenset(claimed & current), images, missing).dumps())
     if index:
         index.save()
     if not problems:
         pages_built = sorted(p.slug for p in built)
         folders = [str(folder) for folder in theme.folders]
+        shown = sorted({name for names in images.values() for name in names})
         quick.remember(
-            out, quick.Built(inputs_key, folders, began, pages_built, found.future, warnings)
+            out,
+            quick.Built(inputs_key, folders, began, pages_built, found.future, warnings, shown),
         )
     skipped = len(all_pages) - len(todo)
     return Summary(
