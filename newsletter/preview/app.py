@@ -70,7 +70,19 @@ class IssueBuilder:
         seconds = time.perf_counter() - started
         self.echo(f"{clock} built {project.show(self.path)} in {seconds * 1000:.0f} ms")
         r = inspection.rendition
-        return Build(r.html, r.text, r.mjml, r.subject, checks=checks, seconds=seconds)
+        # The derived images are shown from the preview itself: they are published only with
+        # the archive. The size is the email's as it is sent, with their published addresses.
+        shown = [p.derived for p in r.pictures if p.derived and p.status == "derived"]
+        return Build(
+            r.with_images_at("/images/"),
+            r.text,
+            r.mjml,
+            r.subject,
+            checks=checks,
+            seconds=seconds,
+            images={source.name: source.data for source in shown},
+            size=len(r.html.encode()),
+        )
 
 
 def serve(

@@ -34,6 +34,11 @@ GMAIL_CLIP = 102_000
 LONG_POLL = 30.0
 """Seconds a `/livereload` request waits for a new build before answering anyway."""
 
+IMAGE = re.compile(r"/images/([0-9a-f]{16}-[0-9]+\.(jpg|png|gif))")
+"""The address of a derived image the email shows: its name is a hash of its bytes."""
+
+IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif"}
+
 logger = logging.getLogger(__name__)
 
 
@@ -48,6 +53,8 @@ class Build:
     problems: tuple[str, ...] = ()
     checks: tuple[str, ...] = ()
     seconds: float = 0.0
+    images: dict[str, bytes] = field(default_factory=dict)  # the derived images, by name
+    size: int | None = None  # bytes of the email's HTML as sent, when `html` is not quite it
 
     @property
     def ok(self) -> bool:
@@ -250,13 +257,20 @@ class _Handler(TimedHandler):
             epoch, _ = self.server.latest(int(number), timeout=LONG_POLL)
             self._send(200, "application/json", json.dumps({"epoch": epoch}))
             return
-        if path not in ("/email.html", "/email.txt", "/email.mjml", "/status.json"):
+        image = IMAGE.fullmatch(path)
+        if path not in ("/email.html", "/email.txt", "/email.mjml", "/status.json") and not image:
             # Only the routes above: never a file from disk, so no path can reach one.
             self._send(404, "text/plain", "not found")
             return
         # Before the first build there is nothing to show: wait for it rather than serve a blank.
         epoch, build = self.server.latest(0, timeout=LONG_POLL)
-        if path == "/email.html":
+        if image:
+            data = build.images.get(image[1])  # from memory, as the build derived it
+            if data is None:
+                self._send(404, "text/plain", "not found")
+            else:
+                self._send(200, IMAGE_TYPES[image[2]], data)
+        elif path == "/email.html":
             page = build.html if build.ok else error_page(build)
             self._send(200, "text/html", _dark(page) if query.get("dark") == ["1"] else page)
         elif path == "/email.txt":
@@ -270,7 +284,7 @@ class _Handler(TimedHandler):
                 "subject": build.subject,
                 "problems": build.problems,
                 "checks": build.checks,
-                "bytes": len(build.html.encode()),
+                "bytes": len(build.html.encode()) if build.size is None else build.size,
                 "clip": GMAIL_CLIP,
                 "seconds": round(build.seconds, 3),
             }
@@ -283,11 +297,13 @@ class _Handler(TimedHandler):
             return True  # shared on purpose with --host
         return is_loopback(host_name(self.headers.get("Host") or ""))
 
-    def _send(self, status: int, kind: str, body: str) -> None:
-        data = body.encode()
+    def _send(self, status: int, kind: str, body: str | bytes) -> None:
+        data = body.encode() if isinstance(body, str) else body
         try:
             self.send_response(status)
-            self.send_header("Content-Type", f"{kind}; charset=utf-8")
+            self.send_header(
+                "Content-Type", f"{kind}; charset=utf-8" if isinstance(body, str) else kind
+            )
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
