@@ -114,9 +114,7 @@ class Pictures:
             return original("not-fetched")
         path = self.root / article.image_file
         try:
-            if not path.resolve().is_relative_to(self.root.resolve()):
-                # A link planted in the repository must not publish a file from elsewhere.
-                raise ValueError(f"a symbolic link to {path.resolve()}, outside the project")
+            _refuse_links_out(path, self.root)
             source = derived(path, width * DENSITY, ratio, article.image_focus or "centre")
         except FileNotFoundError:
             return original("missing")
@@ -127,6 +125,16 @@ class Pictures:
             return original("hotlinked", source)
         height = round(width * source.height / source.width)
         return Picture(article, self.base + source.name, width, height, ratio, "derived", source)
+
+
+def _refuse_links_out(path: Path, root: Path) -> None:
+    """Raise ValueError if `path` (`images/NAME` in `root`) leads out of the project through
+    a symbolic link: a link planted in the repository must not publish a file from elsewhere.
+    Only the file and its folder can be links: NAME is a hash and an extension."""
+    if os.path.islink(path) or os.path.islink(path.parent):
+        real = path.resolve()
+        if not real.is_relative_to(root.resolve()):
+            raise ValueError(f"a symbolic link to {real}, outside the project")
 
 
 _ASPECT = re.compile(r"\s*([1-9][0-9]{0,2})\s*:\s*([1-9][0-9]{0,2})\s*")

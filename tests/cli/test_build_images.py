@@ -284,14 +284,18 @@ def test_a_place_a_template_gets_wrong_is_a_theme_error_with_its_line(
     assert message in result.output
 
 
+@pytest.mark.parametrize("link", ["file", "folder"])
 def test_a_kept_file_linking_out_of_the_project_is_not_published(
-    project: Path, tmp_path_factory: pytest.TempPathFactory
+    project: Path, tmp_path_factory: pytest.TempPathFactory, link: str
 ) -> None:
-    elsewhere = tmp_path_factory.mktemp("private") / "holiday.jpg"
-    elsewhere.write_bytes((IMAGES / "flower.jpg").read_bytes())
-    (project / "images").mkdir()
+    private = tmp_path_factory.mktemp("private")
     kept = "images/0123456789abcdef0123.jpg"
-    (project / kept).symlink_to(elsewhere)
+    (private / "0123456789abcdef0123.jpg").write_bytes((IMAGES / "flower.jpg").read_bytes())
+    if link == "file":
+        (project / "images").mkdir()
+        (project / kept).symlink_to(private / "0123456789abcdef0123.jpg")
+    else:
+        (project / "images").symlink_to(private)
     with_kept(project, kept)
     rendition = Project.find(project).inspect(project / ISSUE).rendition
     (picture,) = rendition.pictures
