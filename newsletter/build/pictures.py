@@ -157,29 +157,31 @@ def focus_of(value: str) -> tuple[float, float] | str:
     return "centre" if value == "center" else value
 
 
-_REMEMBERED: OrderedDict[str, Source] = OrderedDict()
+_REMEMBERED: OrderedDict[tuple[object, ...], Source] = OrderedDict()
 
 
 def derived(path: Path, width: int, aspect: tuple[int, int] | None, focus: str) -> Source:
     """The original in `path` derived at `width` pixels, from memory, the cache, or Pillow.
 
-    Raises OSError when the file cannot be read, ImageError when it is not a usable image."""
+    In memory, an original is known by its path, size and time, so that a file edited during
+    a preview is derived again. In the cache, by its name and size: the name is a hash of
+    its bytes, and the cache then serves every clone and checkout of the project, whatever
+    the times of its files. Raises OSError when the file cannot be read, ImageError when it
+    is not a usable image."""
     stat = path.stat()
-    key = hashlib.sha256(
-        json.dumps(
-            [FORMAT, str(path), stat.st_size, stat.st_mtime_ns, width, aspect, focus]
-        ).encode()
-    ).hexdigest()
-    if (source := _REMEMBERED.get(key)) is not None:
-        _REMEMBERED.move_to_end(key)
+    remembered = (str(path), stat.st_size, stat.st_mtime_ns, width, aspect, focus)
+    if (source := _REMEMBERED.get(remembered)) is not None:
+        _REMEMBERED.move_to_end(remembered)
         return source
+    cached = [FORMAT, path.name, stat.st_size, width, aspect, focus]
+    key = hashlib.sha256(json.dumps(cached).encode()).hexdigest()
     folder = user_cache_folder(f"images-{FORMAT}")
     source = _read_cached(folder, key) if folder else None
     if source is None:
         source = _derive(path.read_bytes(), width, aspect, focus)
         if folder:
             _write_cached(folder, key, source)
-    _REMEMBERED[key] = source
+    _REMEMBERED[remembered] = source
     if len(_REMEMBERED) > MOST_REMEMBERED:
         _REMEMBERED.popitem(last=False)
     return source
