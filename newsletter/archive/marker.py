@@ -116,12 +116,18 @@ class Marker:
             _lists(found.get("missing")),
         )
 
-    def pictures_changed(self, slug: str, out: Path, root: Path) -> bool:
-        """Whether a derived image the page of `slug` shows is gone from `out/images/`, or a
-        kept original it found missing in the project `root` is there now."""
-        shown = (os.path.join(out, IMAGES, name) for name in self.images.get(slug, ()))
-        found = (os.path.join(root, file) for file in self.missing.get(slug, ()))
-        return not all(map(os.path.isfile, shown)) or any(map(os.path.isfile, found))
+    def pictures_changed(self, out: Path, root: Path) -> set[str]:
+        """The pages (slugs) of which a derived image is gone from `out/images/`, or a kept
+        original found missing in the project `root` is there now."""
+        try:
+            published = set(os.listdir(os.path.join(out, IMAGES)))
+        except OSError:
+            published = set()
+        changed = {slug for slug, names in self.images.items() if not published.issuperset(names)}
+        for slug, files in self.missing.items():
+            if any(os.path.isfile(os.path.join(root, file)) for file in files):
+                changed.add(slug)
+        return changed
 
     def dumps(self) -> bytes:
         """The marker as the file holds it."""

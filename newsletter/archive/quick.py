@@ -109,7 +109,11 @@ def unchanged(root: Path, out: Path, until: dt.date | None) -> Built | None:
     pages = [out / name / "index.html" for name in built.pages]
     if not all(page.is_file() for page in [out / "index.html", *pages]):
         return None
-    if not all(os.path.isfile(os.path.join(out, IMAGES, name)) for name in built.images):
+    try:
+        published = set(os.listdir(os.path.join(out, IMAGES))) if built.images else set()
+    except OSError:
+        return None
+    if not published.issuperset(built.images):
         return None
     return built
 

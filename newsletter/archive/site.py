@@ -139,12 +139,13 @@ def write_archive(
         prints = {
             p.slug: fingerprint(shas[p.slug], p, settings_hash, theme_hash) for p in all_pages
         }
+        pictures_changed = marker.pictures_changed(out, project.root)
         todo = [
             p
             for p in all_pages
             if marker.pages.get(p.slug) != prints[p.slug]
             or not os.path.isfile(os.path.join(out, p.slug, "index.html"))
-            or marker.pictures_changed(p.slug, out, project.root)
+            or p.slug in pictures_changed
         ]
         front = index_html(all_pages, settings, theme, site)  # a template error: nothing written
         for page in todo:
