@@ -28,7 +28,7 @@ from newsletter.archive.marker import (
     theme_fingerprint,
 )
 from newsletter.archive.pages import IssuePage, Site, index_html, page_parts, pages, site_of
-from newsletter.archive.quick import IMAGES, Summary
+from newsletter.archive.quick import Summary
 from newsletter.archive.sources import duplicates, read_sources
 from newsletter.model.problems import Problem
 from newsletter.project.index import Index
@@ -57,7 +57,7 @@ def _render_page(root: str, out: str, site: Site, page: IssuePage) -> Rendered:
     """Render an issue's page and write it, and the derived images it shows, into `out` (in a
     worker process)."""
     from newsletter.model.problems import ProblemsError
-    from newsletter.project.files import write_atomic
+    from newsletter.project.files import write_atomic, write_images
 
     project = project_of(root)
     try:
@@ -65,15 +65,7 @@ def _render_page(root: str, out: str, site: Site, page: IssuePage) -> Rendered:
     except ProblemsError as e:
         return Rendered(page.slug, tuple(e.problems))
     folder = Path(out)
-    images = {}
-    for picture in parts.rendition.pictures:
-        if picture.derived and picture.status == "derived":
-            images[picture.derived.name] = picture.derived.data
-    for name, data in images.items():
-        # The name is a hash of the bytes: a file of that name and size is this one.
-        path = folder / IMAGES / name
-        if not path.is_file() or path.stat().st_size != len(data):
-            write_atomic(path, data, within=folder)
+    images = write_images(parts.rendition, folder, folder)
     write_atomic(folder / page.slug / "index.html", parts.web.encode(), within=folder)
     write_atomic(folder / page.slug / "email.txt", parts.text.encode(), within=folder)
     pictures = parts.rendition.pictures

@@ -146,18 +146,21 @@ def write_build(rendition: Rendition, folder: Path, within: Path) -> list[tuple[
         written.append((folder / name, len(data)))
     images = write_images(rendition, folder, within)
     if images:
-        written.append((folder / "images", images))
+        written.append((folder / "images", sum(images.values())))
     return written
 
 
-def write_images(rendition: Rendition, folder: Path, within: Path) -> int:
-    """Write the derived images `rendition` points at into `folder/images/`, each unless a
-    file of its name is there already (the name is a hash of the bytes); their total bytes."""
-    total = 0
+def write_images(rendition: Rendition, folder: Path, within: Path) -> dict[str, int]:
+    """Write the derived images the email points at into `folder/images/`, each unless a
+    file of its name and size is there already (the name is a hash of the bytes); their
+    names and sizes."""
+    written: dict[str, int] = {}
     for picture in rendition.pictures:
-        if picture.derived and picture.file:
-            path = folder / picture.file
-            if not path.is_file() or path.stat().st_size != len(picture.derived.data):
-                write_atomic(path, picture.derived.data, within=within)
-            total += len(picture.derived.data)
-    return total
+        source, file = picture.derived, picture.file
+        if source is None or file is None or picture.status != "derived" or source.name in written:
+            continue
+        path = folder / file
+        if not path.is_file() or path.stat().st_size != len(source.data):
+            write_atomic(path, source.data, within=within)
+        written[source.name] = len(source.data)
+    return written
