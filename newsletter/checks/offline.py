@@ -12,7 +12,7 @@ from newsletter.build import colour
 from newsletter.build import markdown as markup
 from newsletter.build.yamlfile import Loc
 from newsletter.checks.inspection import Inspection
-from newsletter.checks.pictures import check_images_weight, check_pictures
+from newsletter.checks.pictures import check_images_weight, check_pictures, from_archive
 from newsletter.model.issue import Issue
 from newsletter.model.mailtags import has_template_syntax
 from newsletter.model.problems import Problem, in_file_order
@@ -179,6 +179,7 @@ def check_history(inspection: Inspection) -> Iterator[Problem]:
 
 def check_images(inspection: Inspection) -> Iterator[Problem]:
     """Alt text that describes, https, and a width for Outlook."""
+    derived = from_archive(inspection)
     for s, section in enumerate(inspection.issue.sections):
         for a, article in enumerate(section.articles):
             if not article.image:
@@ -190,7 +191,7 @@ def check_images(inspection: Inspection) -> Iterator[Problem]:
             elif FILE_NAME_ALT.fullmatch(article.image_alt.strip()):
                 message = f"the alt text {article.image_alt!r} is a file name, not a description"
                 yield inspection.at((*loc, "image_alt"), "image/alt-filename", message)
-            if article.image.lower().startswith("http:"):
+            if article.image.lower().startswith("http:") and id(article) not in derived:
                 yield inspection.at((*loc, "image"), "image/http", "not https")
     for img in re.findall(r"<img\b[^>]*>", inspection.rendition.html):
         if not re.search(r"\swidth\s*=", img):

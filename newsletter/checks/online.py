@@ -12,7 +12,7 @@ from newsletter.build.pictures import PUBLISHED
 from newsletter.build.render import published_images
 from newsletter.build.yamlfile import Loc
 from newsletter.checks.inspection import Inspection
-from newsletter.checks.pictures import article_places
+from newsletter.checks.pictures import article_places, from_archive
 from newsletter.model.problems import Problem, in_file_order
 from newsletter.model.settings import CheckSettings
 from newsletter.model.urls import http_url_problem
@@ -90,8 +90,7 @@ def targets(inspection: Inspection) -> list[Target]:
                 where.append(place)
 
     issue, settings = inspection.issue, inspection.settings
-    # An image the email shows from the archive needs its original no more: it was kept.
-    derived = {id(p.article) for p in inspection.rendition.pictures if p.status == "derived"}
+    derived = from_archive(inspection)
     for href, _ in markup.link_texts(issue.intro):
         use(href, "link", ("intro",))
     for s, section in enumerate(issue.sections):

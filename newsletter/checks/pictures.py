@@ -25,6 +25,12 @@ def article_places(issue: Issue) -> dict[int, Loc]:
     }
 
 
+def from_archive(inspection: Inspection) -> set[int]:
+    """The articles (by identity) whose image the email shows from the archive: their
+    original address is not loaded by a reader, nor needed by the email."""
+    return {id(p.article) for p in inspection.rendition.pictures if p.status == "derived"}
+
+
 def check_pictures(inspection: Inspection) -> Iterator[Problem]:
     """Each image the email shows: kept, usable, published, sharp, and cropped with care."""
     places = article_places(inspection.issue)
