@@ -78,8 +78,8 @@ def test_transparency_stays_a_png(project: Path, run: RunCli, site: Site) -> Non
     attributes, found, _ = add_and_build(run, site, body, "image/png")
     assert attributes["src"].endswith("-150.png")  # 150 px square: smaller than 240
     with derived(attributes) as image:
-        alpha = image.getchannel("A").getextrema()
-        assert image.mode == "RGBA" and isinstance(alpha, tuple) and alpha[0] < 255
+        assert image.mode == "RGBA"
+        assert any(image.getchannel("A").histogram()[:255])  # some pixels are not opaque
     assert codes(found) == ["image/too-small"]
 
 
