@@ -55,7 +55,11 @@ class Brand(Closed):
 
     color: Colour = Field("#0b5394", description="The brand colour: links, headings, rules.")
     logo: HttpUrl | None = Field(None, description="A logo shown in the header.")
-    logo_alt: str | None = Field(None, description="The logo's alt text (default: the name).")
+    logo_alt: str | None = Field(
+        None,
+        description="The logo's alt text, when the logo says more than the name shown"
+        " beside it (default: none, the logo being decorative).",
+    )
 
 
 Positive = Annotated[int, Strict(), Field(gt=0)]
