@@ -55,6 +55,11 @@ class Brand(Closed):
 
     color: Colour = Field("#0b5394", description="The brand colour: links, headings, rules.")
     logo: HttpUrl | None = Field(None, description="A logo shown in the header.")
+    logo_dark: HttpUrl | None = Field(
+        None,
+        description="The logo on a dark background: shown instead of `logo` by mail clients in"
+        " dark mode that say so (Apple Mail, iOS, Outlook for Mac).",
+    )
     logo_alt: str | None = Field(
         None,
         description="The logo's alt text, when the logo says more than the name shown"

@@ -3,13 +3,18 @@ data detectors and reformatting, screen readers' order, through the real pipelin
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any, cast
 
 import lxml.html
+import pytest
+from PIL import Image
 
+from newsletter.preview.snapshot import screenshots
 from newsletter.project.folder import Project
+from tests.browser import image, require_chromium
 from tests.cli.test_build_images import keep
 
 ISSUE = Path("issues") / "2026-11-30.yaml"
@@ -98,3 +103,45 @@ def test_a_sponsor_label_is_read_before_the_sponsors_image(project: Path) -> Non
     ]
     assert order == ["Sponsored", "A lead picture", "Sponsored", "The sponsor's product"], order
     assert len(elements(html, "//p[text()='Sponsored']")) == 2  # not again by the headline
+
+
+@pytest.mark.browser
+def test_a_dark_logo_is_shown_in_dark_mode_only(project: Path) -> None:
+    require_chromium()
+    settings = project / "newsletter.yaml"
+    light, dark = _png((255, 255, 255)), _png((0, 0, 0))
+    settings.write_text(
+        settings.read_text()
+        + "brand:\n  logo: https://example.org/light.png\n"
+        + "  logo_dark: https://example.org/dark.png\n"
+    )
+    html = html_of(project)
+    shown = {}
+    for scheme in ("light", "dark"):
+        png = screenshots(
+            html,
+            [600],
+            dark=scheme == "dark",
+            offline=True,
+            images={"https://example.org/light.png": light, "https://example.org/dark.png": dark},
+        )
+        shown[scheme] = image(png[f"email-600{'-dark' if scheme == 'dark' else ''}.png"])
+    # The logo's place: 120 px wide from x = 24, below the 4 px brand rule and 24 px padding.
+    assert cast(tuple[int, ...], shown["light"].getpixel((84, 60)))[:3] == (255, 255, 255)
+    assert cast(tuple[int, ...], shown["dark"].getpixel((84, 60)))[:3] == (0, 0, 0)
+    # Where no mail client reads the media query (Outlook for Windows), only the light logo.
+    hidden = re.search(r'<td[^>]*class="logo-dark"[^>]*style="([^"]*)"', html)
+    assert hidden and "display:none" in hidden[1].replace(" ", "") and "mso-hide:all" in hidden[1]
+
+
+def test_without_a_dark_logo_the_logo_stays_in_dark_mode(project: Path) -> None:
+    settings = project / "newsletter.yaml"
+    settings.write_text(settings.read_text() + "brand:\n  logo: https://example.org/light.png\n")
+    html = html_of(project)
+    assert "logo-dark" not in html and ".logo {" not in html
+
+
+def _png(colour: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (240, 80), colour).save(out, "PNG")
+    return out.getvalue()
