@@ -98,7 +98,8 @@ def page_parts(
     lead = next((a for a in page.kept.issue.articles if a.image), None)
     derived = (p.src for p in rendition.pictures if p.article == lead and p.status == "derived")
     page = replace(page, shown=next(derived, None))
-    context = {"page": page, "settings": settings, "site": site}
+    language = page.kept.issue.language or settings.language
+    context = {"page": page, "settings": settings, "site": site, **theme.words(language)}
     head = theme.render("archive/head.html.j2", context)
     nav = theme.render("archive/nav.html.j2", context)
     email = rendition.with_images_at("../images/").replace("</head>", head + "</head>", 1)
@@ -109,4 +110,5 @@ def page_parts(
 def index_html(all_pages: Sequence[IssuePage], settings: Settings, theme: Theme, site: Site) -> str:
     """The archive's front page: every issue, newest first."""
     context = {"pages": list(reversed(all_pages)), "settings": settings, "site": site}
+    context |= theme.words(settings.language)
     return theme.render("archive/index.html.j2", context)

@@ -110,7 +110,9 @@ def render_issue(
     if preheader is not None and issue.preheader:
         issue = issue.model_copy(update={"preheader": preheader})
     pictures = Pictures(images, published_images(settings))
+    language = issue.language or settings.language
     context = {"issue": issue, "settings": settings, "links": links, "pictures": pictures}
+    context |= theme.words(language)
     mjml = theme.render(MJML_TEMPLATE, context)
     template = theme.env.get_template(MJML_TEMPLATE).filename
     html = compile_mjml(mjml, theme, theme.display(template))

@@ -14,6 +14,7 @@ import jinja2
 from newsletter.build import colour
 from newsletter.build import markdown as markup
 from newsletter.build.sandbox import Sandbox, bounded_work
+from newsletter.build.translations import gettext_functions, long_date
 from newsletter.build.usercache import user_cache_folder
 from newsletter.model.problems import Problem, ProblemsError
 
@@ -45,7 +46,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """A cache of compiled templates in the user's cache folder; none where that folder
     cannot be made."""
     # Versioned: compiled templates of another code generator must not be run.
-    folder = user_cache_folder("templates-2")
+    folder = user_cache_folder("templates-3")
     return _Cache(folder) if folder is not None else None
 
 
@@ -108,7 +109,11 @@ class Theme:
             auto_reload=True,  # a template saved during a preview is read again
             # Compiled templates are kept between runs: compiling them is a fifth of a cold build.
             bytecode_cache=_bytecode_cache(),
+            # {% trans %} and _(): the theme's words in the issue's language (translations.py).
+            extensions=["jinja2.ext.i18n"],
         )
+        self.env.policies["ext.i18n.trimmed"] = True  # a message's line breaks are not its own
+        self.env.newstyle_gettext = True  # type: ignore[attr-defined]  # set by the extension
         filters: dict[str, Callable[..., Any]] = {
             "markdown": markup.to_html,
             "markdown_inline": markup.to_html_inline,
@@ -116,6 +121,7 @@ class Theme:
             "wrap": markup.wrap,
             "readable_on": colour.readable_on,
             "pad_preheader": _pad_preheader,
+            "long_date": long_date,
         }
         self.env.filters.update(filters)
         self.env.globals["references"] = markup.References
@@ -144,6 +150,11 @@ class Theme:
             and "/" not in n.removeprefix("layouts/")
             and not n.startswith("layouts/_")  # partials shared by layouts
         )
+
+    def words(self, language: str) -> dict[str, Any]:
+        """What templates call to say the theme's words in `language`: `gettext`, `_` and
+        `ngettext`, from the theme's catalogs."""
+        return gettext_functions((*self.folders, BUILTIN), language)
 
     def display(self, filename: str | None) -> str:
         """A template's file name as the user should see it: relative to the project."""

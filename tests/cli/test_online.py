@@ -345,7 +345,8 @@ def test_links_the_theme_adds_are_checked_too(project: Path, online: Site, run: 
     template = project / "templates" / "issue.mjml.j2"
     social = online.url("/social")
     text = template.read_text(encoding="utf-8")
-    text = text.replace("Unsubscribe</a>", f'Unsubscribe</a> · <a href="{social}">Follow us</a>')
+    unsubscribe = 'Unsubscribe") }}</a>'
+    text = text.replace(unsubscribe, unsubscribe + f' · <a href="{social}">Follow us</a>')
     template.write_text(text, encoding="utf-8")
     result = run("check", "--online")
     assert found(result) == [
