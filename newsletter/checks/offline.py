@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from newsletter.build import colour
 from newsletter.build import markdown as markup
 from newsletter.build.yamlfile import Loc
+from newsletter.checks.compat import check_clients
 from newsletter.checks.inspection import Inspection
 from newsletter.checks.pictures import check_images_weight, check_pictures, from_archive
 from newsletter.model.issue import Issue
@@ -286,4 +287,5 @@ CHECKS: tuple[Check, ...] = (
     check_text_part,
     check_compliance,
     check_accessibility,
+    check_clients,
 )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import json
+from functools import cache
+from importlib import resources
 from string import Formatter
 from typing import Annotated
 
@@ -29,6 +32,35 @@ def _check_code(value: str) -> str:
         close = difflib.get_close_matches(value, ignorable, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise ValueError(f"no check has the code {quoted(value)}{hint}")
+    return value
+
+
+DEFAULT_CLIENTS = (
+    "gmail/desktop-webmail",
+    "gmail/ios",
+    "gmail/android",
+    "outlook/windows",
+    "outlook/outlook-com",
+    "apple-mail/ios",
+    "apple-mail/macos",
+    "yahoo/desktop-webmail",
+)
+"""The mail clients `newsletter check` knows by default, as caniemail.com names them."""
+
+
+@cache
+def mail_clients() -> tuple[str, ...]:
+    """The client/platform names of the caniemail snapshot the checks ship."""
+    snapshot = resources.files("newsletter").joinpath("checks", "caniemail.json")
+    return tuple(json.loads(snapshot.read_text(encoding="utf-8"))["clients"])
+
+
+def _check_client(value: str) -> str:
+    known = mail_clients()
+    if value not in known:
+        close = difflib.get_close_matches(value, known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"caniemail.com has no mail client {quoted(value)}{hint}")
     return value
 
 
@@ -99,6 +131,11 @@ class CheckSettings(Closed):
     image_width: Positive = Field(1200, description="Warn about wider images (with --online).")
     images_bytes: Positive = Field(
         1_000_000, description="Warn when the images the email loads weigh more in all."
+    )
+    clients: list[Annotated[str, AfterValidator(_check_client)]] = Field(
+        list(DEFAULT_CLIENTS),
+        description="The mail clients whose support of the email's HTML and CSS is checked,"
+        " as caniemail.com names them: `outlook/windows`, `gmail/ios`...",
     )
     ignore: list[Annotated[str, AfterValidator(_check_code)]] = Field(
         [], description="Check codes not to run, e.g. `link/shortener`."
