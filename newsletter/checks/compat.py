@@ -37,6 +37,11 @@ LEFT_OUT = frozenset(
         "css-animation",
         "css-cursor",
         "css-user-select",
+        # Cosmetic: corners come out square where it is not supported (Outlook for Windows).
+        "css-border-radius",
+        # MJML's own, on every text cell: only a word longer than its column (a bare URL)
+        # looks different without it, and a theme cannot leave it out.
+        "css-word-break",
         # Not seen: what screen readers, search engines and the parser read.
         "html-doctype",
         "html-comments",
@@ -59,6 +64,9 @@ LEFT_OUT = frozenset(
 CONDITIONAL = re.compile(r"<!--\[if [^\]]*\]>.*?<!\[endif\]-->|<!--.*?-->", re.S)
 """Comments, Outlook's conditional ones included: that code is written for Outlook alone."""
 HIDDEN = re.compile(r"display\s*:\s*none")
+RESETS = frozenset({"0", "0px", "none", "normal", "auto", "inherit", "initial", "unset"})
+"""Values that say what a client does anyway (MJML's resets: outline:none, height:auto,
+word-spacing:normal): where the property is not supported, nothing changes."""
 CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 RULE = re.compile(r"([^{}]*)\{([^{}]*)\}")
 PSEUDO = re.compile(r"(::?)([a-z][a-z-]*)")
@@ -191,6 +199,8 @@ def _declarations(style: str, found: dict[str, str]) -> None:
         name, value = name.strip().lower(), value.strip().lower()
         if not colon or not name or name.startswith(("-", "mso-")):
             continue  # vendor properties: each for the client that knows it
+        if value in RESETS and name not in ("display", "max-height", "overflow"):
+            continue
         shown = f"{name}:{value}"
         for slug in (f"css-{name}", f"css-{SIDE.sub('', name)}"):
             found.setdefault(slug, shown)
@@ -211,7 +221,12 @@ def check_clients(inspection: Inspection) -> Iterator[Problem]:
         feature = data.features.get(slug)
         if feature is None:
             continue
-        failing = [feature.failing[c] for c in clients if c in feature.failing]
+        failing = [
+            feature.failing[c]
+            for c in clients
+            if c in feature.failing
+            and (feature.failing[c].support == "n" or inspection.settings.checks.partial)
+        ]
         if not failing:
             continue
         parts = []

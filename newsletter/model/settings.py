@@ -137,6 +137,11 @@ class CheckSettings(Closed):
         description="The mail clients whose support of the email's HTML and CSS is checked,"
         " as caniemail.com names them: `outlook/windows`, `gmail/ios`...",
     )
+    partial: bool = Field(
+        False,
+        description="Also report what those clients support only in part (`compat/partial`):"
+        " most CSS is partly supported somewhere, so this is for a theme's author.",
+    )
     ignore: list[Annotated[str, AfterValidator(_check_code)]] = Field(
         [], description="Check codes not to run, e.g. `link/shortener`."
     )
