@@ -24,6 +24,14 @@ _TAG = re.compile(r"<[A-Za-z][^\s<>/]*")
 _ATTRIBUTE = re.compile(r"""(\s+)([^\s"'<>/=]+)(?:(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'<>]+))?""")
 """One attribute, its whole value: `href='x'` inside another attribute's value is that value."""
 _DOCTYPE = re.compile(r"\s*<!doctype[^>]*>", re.I)
+_PREVIEW = re.compile(
+    r"(<body\b[^>]*>)<div style=\"display:none;font-size:1px;color:#ffffff;line-height:1px;"
+    r"max-height:0px;max-width:0px;opacity:0;overflow:hidden;\">"
+)
+"""The hidden preheader as MRML writes it (`<mj-preview>`), first thing in the body."""
+_HIDDEN = "display:none;max-height:0;overflow:hidden;mso-hide:all"
+"""Hidden all the same, without white text on a light background, which spam filters score
+(SpamAssassin's HTML_FONT_LOW_CONTRAST); `mso-hide` hides it from Outlook for Windows too."""
 
 
 class _Checker(HTMLParser):
@@ -130,6 +138,7 @@ def compile_mjml(mjml: str, theme: Theme, template: str) -> str:
     except ValueError as e:
         message = f"MJML error: {failed[-1] if failed else e}"
         raise ProblemsError([Problem("theme/mjml", template, 0, 0, "", message)]) from None
+    html = _PREVIEW.sub(rf'\1<div style="{_HIDDEN}">', html, count=1)
     return inline_css(html, css) if css.strip() else html
 
 
