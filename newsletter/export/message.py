@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from email.errors import HeaderParseError
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -17,6 +18,8 @@ from newsletter.model.problems import UserError
 from newsletter.model.settings import Settings
 
 _HEADER_BREAKING = re.compile(rf"[\t\n\r\u2028\u2029]|{CONTROL_CHARACTERS.pattern}")
+_ATOMS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]+")
+"""A phrase that needs no quotes: words of atom characters (RFC 5322), spaces between."""
 
 
 def safe_header(name: str, value: str) -> str:
@@ -56,6 +59,21 @@ def safe_address(value: str) -> str:
     return address
 
 
+def list_id(settings: Settings) -> str:
+    """The List-Id header (RFC 2919): the newsletter's name, then the sender's address as a
+    list identifier, `The Caucasus Weekly <weekly.example.org>` for weekly@example.org."""
+    local, _, domain = safe_address(settings.sender.email).rpartition("@")
+    label = re.sub(r"[^a-z0-9]+", "-", local.lower()).strip("-") or "newsletter"
+    name = safe_header("newsletter name", settings.name)
+    if not name.isascii():  # encoded words (RFC 2047), which a phrase may be made of
+        phrase = Header(name, "utf-8").encode(linesep=" ")
+    elif _ATOMS.fullmatch(name):
+        phrase = name
+    else:
+        phrase = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{phrase} <{label}.{domain.lower()}>"
+
+
 def compose(
     rendition: Rendition,
     settings: Settings,
@@ -64,8 +82,9 @@ def compose(
     to: Sequence[str] = (),
     subject: str | None = None,
 ) -> EmailMessage:
-    """The message: From the settings' sender, the text part first, then the HTML; with
-    List-Unsubscribe headers when the settings have an unsubscribe URL."""
+    """The message: From the settings' sender, To `to`, the text part first, then the HTML;
+    with a List-Id, and List-Unsubscribe headers when the settings have an unsubscribe URL
+    (one-click, RFC 8058, only when they say so and the URL is https)."""
     message = EmailMessage(policy=SMTP)
     sender = safe_address(settings.sender.email)
     message["From"] = Address(safe_header("sender name", settings.sender.name), addr_spec=sender)
@@ -74,10 +93,12 @@ def compose(
     message["Subject"] = safe_header("subject", subject or rendition.subject)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
+    message["List-Id"] = list_id(settings)
     unsubscribe, one_click = settings.links.unsubscribe, settings.links.one_click
-    if unsubscribe and unsubscribe.startswith(("https://", "http://")):
+    scheme = (unsubscribe or "").partition(":")[0].lower()  # HTTPS: is https: too
+    if unsubscribe and scheme in ("https", "http"):
         message["List-Unsubscribe"] = f"<{safe_header('unsubscribe URL', unsubscribe)}>"
-        if one_click and unsubscribe.startswith("https://"):  # RFC 8058: POST, over HTTPS
+        if one_click and scheme == "https":  # RFC 8058: POST, over HTTPS
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     _refuse_injected(message, message.keys())
     # Quoted-printable keeps every line under 998 bytes (RFC 5322) however long the HTML's.

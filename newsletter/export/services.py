@@ -84,13 +84,20 @@ def export_files(
         )
     settings = inspection.settings
     if service.name == "eml":
-        return {"email.eml": compose(rendition, settings, now=now).as_bytes()}
+        return {"email.eml": eml(rendition, settings, now=now)}
     files = {"email.html": rendition.html.encode()}
     if "email.txt" in service.files:
         files["email.txt"] = rendition.text.encode()
     if "campaign.json" in service.files:
         files["campaign.json"] = campaign(rendition, inspection.issue, settings).encode()
     return files
+
+
+def eml(rendition: Rendition, settings: Settings, *, now: dt.datetime) -> bytes:
+    """The issue as a complete message, addressed to the sender: a recipient the editor's
+    mail client or service replaces, and without which spam filters score the message
+    (SpamAssassin's MISSING_HEADERS)."""
+    return compose(rendition, settings, now=now, to=[settings.sender.email]).as_bytes()
 
 
 def preheader_for(service: Service, settings: Settings) -> str | None:

@@ -210,6 +210,7 @@ def test_send_to_two_addresses(project: Path, run: RunCli, smtp_server: StartSer
     assert message["Subject"] == "[TEST] A small issue"
     assert message["To"] == "a@example.org, b@example.org"
     assert message["From"] == "Test Weekly <weekly@example.org>"
+    assert message["List-Id"] == "Test Weekly <weekly.example.org>"
     assert message["List-Unsubscribe"] == "<https://example.org/weekly/unsubscribe>"
     assert "Bcc" not in message
     assert (text, page) == _exported(project, run)
@@ -553,5 +554,5 @@ def test_an_encoded_word_that_decodes_to_plain_text_goes_out(
     [received] = server.inbox.received
     message, _, _ = parts(received.data)
     assert message["Subject"] == "[TEST] café news"
-    headers = "From To Subject Date Message-ID List-Unsubscribe MIME-Version Content-Type"
+    headers = "From To Subject Date Message-ID List-Id List-Unsubscribe MIME-Version Content-Type"
     assert sorted(message.keys()) == sorted(headers.split())
