@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the CLI imports this module at start-up: keep it light
     from newsletter.checks.budget import Budget, Images
+    from newsletter.checks.spam import Spam
     from newsletter.model.problems import Problem
 
 
@@ -34,12 +35,14 @@ def image_line(images: Images) -> str:
 
 @dataclass(frozen=True)
 class Report:
-    """What the checks found in one issue, and its size budget when it could be built."""
+    """What the checks found in one issue, its size budget when it could be built, and
+    SpamAssassin's verdict with --spam."""
 
     issue: str
     findings: list[Problem]
     budget: Budget | None
     strict: bool
+    spam: Spam | None = None
 
     @property
     def errors(self) -> int:
@@ -66,6 +69,7 @@ class Report:
             "warnings": self.warnings,
             "findings": [f.as_json() for f in self.findings],
             "size": self.budget.as_json() if self.budget else None,
+            "spam": self.spam.as_json() if self.spam else None,
         }
 
     def lines(self, style: Callable[[str, str], str]) -> list[str]:
@@ -91,6 +95,8 @@ class Report:
             )
             if b.images.count or b.images.not_counted:
                 out.append("  " + image_line(b.images))
+        if self.spam is not None:
+            out.extend(self.spam.lines())
         summary = f"{count(self.errors, 'error')}, {count(self.warnings, 'warning')}."
         out.append(style(summary, "red" if self.failed else "green"))
         return out

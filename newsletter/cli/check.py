@@ -23,6 +23,11 @@ from newsletter.cli.options import SECONDS
     show_default=True,
     help="json: the stable format for CI, described by newsletter/checks/report.schema.json.",
 )
+@click.option(
+    "--spam",
+    is_flag=True,
+    help="Also score the message (as export --to eml writes it) with SpamAssassin, if installed.",
+)
 @click.option("--strict", is_flag=True, help="Exit with status 1 on warnings too.")
 @click.option(
     "--timeout",
@@ -32,16 +37,18 @@ from newsletter.cli.options import SECONDS
     help="With --online: seconds per request.",
 )
 def check(
-    issue: str | None, online: bool, output_format: str, strict: bool, timeout: float
+    issue: str | None, online: bool, spam: bool, output_format: str, strict: bool, timeout: float
 ) -> None:
     """Check ISSUE before sending: size, subject, leftovers, links, images, text, footer.
 
     Every finding has a code (e.g. size/clipped), a severity and, where it can, the line
     of the issue file to fix. Exit status 1 on errors, and on warnings with --strict.
+    --spam runs SpamAssassin's local tests (no network) on the message: a score of 5 or
+    more is an error, each rule that adds points a warning.
 
     Example:
 
-        newsletter check --online --strict
+        newsletter check --online --spam --strict
     """
     from newsletter.checks.budget import measure
     from newsletter.checks.offline import run_checks
@@ -50,7 +57,7 @@ def check(
     from newsletter.project.folder import Project
 
     as_json = output_format == "json"
-    budget = None
+    budget = verdict = None
     with problems_exit(outcome=""):
         project = Project.find(Path.cwd())
         path = project.issue_path(issue)
@@ -67,9 +74,19 @@ def check(
 
                 with progress_bar("Requesting links and images", shown=not as_json) as advance:
                     findings += check_online(inspection, timeout=timeout, progress=advance)
+            if spam:
+                import datetime as dt
+
+                from newsletter.checks.spamassassin import assess
+                from newsletter.export.services import eml
+
+                rendition = inspection.exported(inspection.rendition)
+                verdict = assess(eml(rendition, project.settings, now=dt.datetime.now(dt.UTC)))
+                findings += verdict.findings(project.show(path), project.settings.checks.ignore)
+            if online or spam:
                 findings.sort(key=in_file_order)
             budget = measure(inspection, project.theme)
-    report = Report(project.show(path), findings, budget, strict)
+    report = Report(project.show(path), findings, budget, strict, verdict)
     if as_json:
         click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     else:

@@ -86,6 +86,8 @@ CODES = _codes(
     Code("a11y/contrast", "error", "text under 4.5:1 contrast on its background"),
     Code("compat/unsupported", "warning", "a mail client does not show a feature the email uses"),
     Code("compat/partial", "warning", "a mail client shows a feature the email uses only in part"),
+    Code("spam/score", "error", "with --spam: SpamAssassin scores the message 5 or more"),
+    Code("spam/rule", "warning", "with --spam: a SpamAssassin rule adds points to the message"),
     Code("image/unpublished", "warning", "with --online: a derived image is not published yet"),
     Code("online/broken", "error", "with --online: a link or image answers 4xx or 5xx"),
     Code("online/unreachable", "error", "with --online: a link or image answers nothing"),

@@ -176,10 +176,11 @@ def test_the_fixed_case_passes_its_check(project: Path, run: RunCli, case: Case)
 
 
 def test_every_check_has_a_case_that_trips_it_and_one_that_passes() -> None:
-    # Every check code of the registry but --online's (test_online covers those) and those
-    # about kept image files, whose projects need the files (test_checks_images covers those).
-    # And the mail-client codes, whose findings depend on the whole theme (test_checks_compat).
-    others = KEPT_IMAGE_CODES | COMPAT_CODES
+    # Every check code of the registry but --online's (test_online covers those), --spam's
+    # (test_check_spam covers those) and those about kept image files, whose projects need
+    # the files (test_checks_images covers those). And the mail-client codes, whose
+    # findings depend on the whole theme (test_checks_compat).
+    others = KEPT_IMAGE_CODES | COMPAT_CODES | {"spam/score", "spam/rule"}
     codes = {code for code in CHECK_CODES if not code.startswith("online/")} - others
     assert len(codes) >= 24
     online = Path(newsletter.checks.online.__file__).read_text(encoding="utf-8")
@@ -370,7 +371,7 @@ def test_the_schema_documents_every_key_and_allows_no_other(
     validator: Draft202012Validator,
 ) -> None:
     objects = list(_objects(validator.schema))
-    assert len(objects) == 4  # the report, a finding, the size, a cost
+    assert len(objects) == 6  # the report, a finding, the size, a cost, spam, a rule
     for schema in objects:
         assert schema["additionalProperties"] is False
         assert schema["description"]
