@@ -145,3 +145,13 @@ def _png(colour: tuple[int, int, int]) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (240, 80), colour).save(out, "PNG")
     return out.getvalue()
+
+
+def test_outlook_keeps_the_spacing_of_articles_and_headlines(project: Path) -> None:
+    html = html_of(project)
+    # Padding on a div or a link is lost in Outlook for Windows; on a table cell it is kept.
+    boxes = elements(html, "//*[contains(concat(' ', @class, ' '), ' article ')]")
+    assert boxes and {box.tag for box in boxes} == {"td"}
+    assert all("padding:" in (box.get("style") or "") for box in boxes)
+    # A headline's own spacing, where its link's padding is ignored.
+    assert re.search(r"<!--\[if mso\]><style>[^<]*h3 \{ margin: 10px 0 !important; \}", html)
