@@ -173,7 +173,7 @@ def test_each_service_gets_its_tags_byte_exact_and_no_other(
     if "email.txt" in files:
         text = (project / folder / "email.txt").read_text(encoding="utf-8")
         assert f"Unsubscribe: {unsubscribe}\n" in text
-        assert f"View in your browser: {web_version}\n" in text
+        assert f"View in browser: {web_version}\n" in text
     tags = SERVICES[name].links
     assert tags is not None
     others = EVERY_TAG - {tags.unsubscribe, tags.web_version, tags.preferences}
@@ -202,7 +202,7 @@ def test_html_has_the_settings_links_and_no_merge_tag(project: Path, run: RunCli
     assert "https://example.org/weekly/unsubscribe" in hrefs(page)
     assert "https://example.org/weekly/2026-11-30/" in hrefs(page)
     assert "Unsubscribe: https://example.org/weekly/unsubscribe\n" in text
-    assert "View in your browser: https://example.org/weekly/2026-11-30/\n" in text
+    assert "View in browser: https://example.org/weekly/2026-11-30/\n" in text
     for data in (page, text):
         assert "*|" not in data and "{{" not in data and "%7B" not in data
         assert not any(tag in data for tag in EVERY_TAG)

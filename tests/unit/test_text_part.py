@@ -103,3 +103,15 @@ def test_a_sponsored_article_says_so_before_its_title(project: Path) -> None:
     lines = rendition.text.splitlines()
     at = lines.index("[Sponsored] Second story")
     assert lines[at + 1] == "https://example.org/news/second"
+
+
+def test_a_russian_issue_has_the_theme_words_in_russian(project: Path) -> None:
+    english = _render(project, "summary: More.", "summary: More.\n        sponsored: true").text
+    # The same issue, sponsored article and all, in Russian.
+    russian = _render(project, "number: 7\n", "number: 7\nlanguage: ru\n").text
+    for words in ("Issue 7", "November", "View in browser", "Sponsored", "Unsubscribe"):
+        assert words in english
+        assert words not in russian, words
+    assert "You are receiving" not in russian and "Preferences" not in russian
+    assert "Выпуск 7 · 30 ноября 2026" in russian
+    assert "\n[Реклама] Second story\nhttps://example.org/news/second\n" in russian
