@@ -94,7 +94,8 @@ def depth(text: str) -> int:
 
 
 class References:
-    """The numbered links of a text part: `[1]` in the text, `[1] URL` in the list at the end."""
+    """Numbered links, for a theme that wants them: `text [1]` in the text, `[1] URL` in a
+    list of its own. The default theme writes each URL where its link is instead."""
 
     def __init__(self) -> None:
         self.urls: list[str] = []
@@ -109,8 +110,9 @@ class References:
         return enumerate(self.urls, 1)
 
 
-def to_text(text: str, refs: References, width: int = 72) -> str:
-    """Markdown as plain text: paragraphs and lists wrapped at `width`, links as `text [n]`."""
+def to_text(text: str, refs: References | None = None, width: int | None = None) -> str:
+    """Markdown as plain text: a paragraph or list item a line (wrapped at `width` if given),
+    links as `text (URL)`, or as `text [n]` when `refs` numbers them."""
     blocks: list[str] = []
     lists: list[int] = []  # per open list: the last item number, or -1 for a bullet list
     prefix = ""
@@ -127,7 +129,8 @@ def to_text(text: str, refs: References, width: int = 72) -> str:
             marker = f"{lists[-1]}. " if lists[-1] >= 0 else "- "
             prefix = "  " * (len(lists) - 1) + marker
         elif token.type == "inline":
-            block = wrap(_inline_text(token.children or [], refs), width, prefix)
+            line = _inline_text(token.children or [], refs)
+            block = wrap(line, width, prefix) if width else _indent(line, prefix)
             if joined and blocks:
                 blocks[-1] += "\n" + block
             else:
@@ -137,9 +140,14 @@ def to_text(text: str, refs: References, width: int = 72) -> str:
     return "\n\n".join(blocks)
 
 
-def _inline_text(tokens: list[Token], refs: References) -> str:
+def _indent(text: str, prefix: str) -> str:
+    """`text` after `prefix`, its hard line breaks indented to match."""
+    return prefix + text.replace("\n", "\n" + " " * len(prefix))
+
+
+def _inline_text(tokens: list[Token], refs: References | None) -> str:
     out: list[str] = []
-    open_links: list[int] = []
+    open_links: list[tuple[str, int]] = []  # per open link: its target, where its text starts
     for token in tokens:
         if token.type in ("text", "code_inline"):
             out.append(token.content)
@@ -148,14 +156,26 @@ def _inline_text(tokens: list[Token], refs: References) -> str:
         elif token.type == "hardbreak":
             out.append("\n")
         elif token.type == "link_open":
-            open_links.append(refs(str(token.attrGet("href") or "")))
+            open_links.append((str(token.attrGet("href") or ""), len(out)))
         elif token.type == "link_close" and open_links:
-            out.append(f" [{open_links.pop()}]")
+            href, start = open_links.pop()
+            out.append(_after_link(href, "".join(out[start:]).strip(), refs))
     return "".join(out).strip()
 
 
+def _after_link(href: str, words: str, refs: References | None) -> str:
+    """What follows a link's text: ` [n]` with `refs`, else ` (URL)`, or nothing when the
+    text already is the address (`<https://...>`, `<name@example.org>`)."""
+    if refs is not None:
+        return f" [{refs(href)}]"
+    if words in (href, href.removeprefix("mailto:")):
+        return ""
+    return f" ({href})"
+
+
 def wrap(text: str, width: int = 72, prefix: str = "") -> str:
-    """Wrap at `width`, never breaking a long word or URL; keep hard line breaks."""
+    """Wrap at `width`, never breaking a long word or URL; keep hard line breaks. A theme may
+    wrap its lines with it; the default theme leaves wrapping to the reader's screen."""
     lines = []
     for paragraph in text.split("\n"):
         indent = " " * len(prefix)

@@ -75,15 +75,18 @@ def tag_html(html: str, tag: Callable[[str], str]) -> str:
     return re.sub(r'(<a\b[^>]*?\shref=")([^"]*)(")', one, html)
 
 
-_REFERENCE = re.compile(r"^(\[\d+\] )(https?://\S+)$", re.MULTILINE | re.IGNORECASE)
-"""A line of the text part's list of links, `[3] URL`: where the text has the HTML's links."""
-
-
-def tag_text(text: str, tag: Callable[[str], str]) -> str:
-    """The links of the text part, tagged: the URLs of its list of links (`[3] URL`), which
-    stand for the links of the HTML. A URL in running text is not a link in the HTML (the
-    Markdown is not linkified), so it stays as written there and here."""
-    return _REFERENCE.sub(lambda m: m.group(1) + tag(m.group(2)), text)
+def tag_text(text: str, tag: Callable[[str], str], links: Iterable[str]) -> str:
+    """The links of the text part, tagged: each URL of `links` (the HTML's) where the text
+    writes it, on a line of its own or as `text (URL)`. Any other URL in running text is not
+    a link in the HTML (the Markdown is not linkified), so it stays as written there and here."""
+    urls = sorted({u for u in links if u}, key=len, reverse=True)  # the longest first
+    if not urls:
+        return text
+    # A URL stands alone: after a space or "(", before a space, ")" or a sentence's end.
+    found = re.compile(
+        r"(?<![^\s(])(" + "|".join(map(re.escape, urls)) + r")(?=[)\s]|[.,;:!?]*(?:\s|$))"
+    )
+    return found.sub(lambda m: tag(m.group(1)), text)
 
 
 def tag_rendition(rendition: Rendition, issue: Issue, settings: Settings, slug: str) -> Rendition:
@@ -97,5 +100,7 @@ def tag_rendition(rendition: Rendition, issue: Issue, settings: Settings, slug: 
     own = [u for u in (settings.archive_url, links.unsubscribe, links.preferences) if u]
     tag = tagger(settings.utm, issue, slug, own)
     return replace(
-        rendition, html=tag_html(rendition.html, tag), text=tag_text(rendition.text, tag)
+        rendition,
+        html=tag_html(rendition.html, tag),
+        text=tag_text(rendition.text, tag, rendition.links),
     )

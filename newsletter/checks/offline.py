@@ -39,8 +39,9 @@ FILE_NAME_ALT = re.compile(
     re.I,
 )
 HEX = r"(#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3}))\b"
-BARE_URL = re.compile(r"(\[\d+\] |[\w ]{1,30}: )?\S+://\S+")
-"""A line long only because of its URL: `[3] URL`, `Unsubscribe: URL`; the URL cannot wrap."""
+MAIL_LINE_BYTES = 998
+"""The longest line mail may carry (RFC 5322, 2.1.1), in bytes: a server or a mail service
+that sends the text as it is may break a longer one anywhere, mid-word or mid-URL."""
 
 
 Check = Callable[[Inspection], Iterator[Problem]]
@@ -203,19 +204,23 @@ def check_images(inspection: Inspection) -> Iterator[Problem]:
 
 
 def check_text_part(inspection: Inspection) -> Iterator[Problem]:
-    """The text part has every link of the HTML and no line too long to read."""
+    """The text part has every link of the HTML, and no line longer than mail carries."""
     text = inspection.rendition.text
-    # Each line's text after its label ("[3] ", "Unsubscribe: "): where a link stands in a
-    # text part. A link found there costs a set look-up; only the rest is searched for.
+    # Each line, and its text after a label ("Unsubscribe: "): where a link stands on a line
+    # of its own. A link found there costs a set look-up; only the rest is searched for.
     shown = {part for line in text.splitlines() for part in (line, line.partition(" ")[2])}
     for plain in inspection.rendition.links:
-        if plain not in shown and plain not in text:
+        # A mail address may stand for its mailto: link, as a reader's mail app links it.
+        address = plain[len("mailto:") :] if plain.lower().startswith("mailto:") else plain
+        if plain not in shown and plain not in text and address not in text:
             message = f"a link of the HTML is missing from the text part: {plain}"
             yield inspection.in_email("text/missing-link", message, "email.txt")
-    longest = inspection.settings.checks.line_length
+    # A paragraph is one line, wrapped by the reader's screen: only the limit of mail matters.
     for number, line in enumerate(text.splitlines(), 1):
-        if len(line) > longest and not BARE_URL.fullmatch(line):
-            message = f"{len(line)} characters, over {longest}: {line[:40]}..."
+        if (size := len(line.encode())) > MAIL_LINE_BYTES:
+            message = (
+                f"{size} bytes, over the {MAIL_LINE_BYTES} a line of mail may have: {line[:40]}..."
+            )
             yield inspection.in_email("text/long-line", message, f"email.txt line {number}")
 
 

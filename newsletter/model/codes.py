@@ -54,7 +54,12 @@ CODES = _codes(
     ),
     Code("text/empty-summary", "warning", "an article without a summary (outside compact)"),
     Code("text/missing-link", "error", "a link of the HTML missing from the text part"),
-    Code("text/long-line", "warning", "a text line over 78 characters that is not a bare URL"),
+    Code(
+        "text/long-line",
+        "warning",
+        "a line of the text part over 998 bytes, the most mail carries: a server may break it"
+        " anywhere (paragraphs are one line each, wrapped by the reader's screen)",
+    ),
     Code("link/http", "warning", "a link over http, not https"),
     Code("link/ip-address", "error", "a link to a bare IP address"),
     Code("link/shortener", "warning", "a link through a URL shortener"),

@@ -41,7 +41,9 @@ def test_build_writes_the_three_files(project: Path, run: RunCli) -> None:
     html = (out / "email.html").read_text(encoding="utf-8")
     assert html.startswith("<!doctype html>")
     assert "The lead" in html and "Second story" in html
-    assert "\nThe lead (example.org) [1]\nWhat happened.\n" in (out / "email.txt").read_text()
+    assert "\nThe lead (example.org)\nhttps://example.org/news/lead\nWhat happened.\n" in (
+        (out / "email.txt").read_text()
+    )
 
 
 def test_build_takes_the_newest_issue_by_default(project: Path, run: RunCli) -> None:

@@ -169,29 +169,35 @@ def test_the_links_left_alone_in_the_html_keep_their_bytes() -> None:
     assert tag_html(html, _tag(exclude=["partner.example.net"])) == html
 
 
-def test_the_text_part_tags_its_list_of_links_and_nothing_else() -> None:
+def test_the_text_part_tags_the_links_of_the_html_where_it_writes_them() -> None:
+    links = [
+        "https://news.example.com/lead",
+        "mailto:editor@example.org",
+        "HTTP://News.Example.com/second?id=2",
+        "https://partner.example.net/a",
+        "https://en.example.org/wiki/Tea_(drink)",
+        "https://news.example.com/third",
+    ]
     text = (
         "Read https://bare.example.com/x in the running text.\n"
-        "\n"
-        "[1] https://news.example.com/lead\n"
-        "[2] mailto:editor@example.org\n"
-        "[3] HTTP://News.Example.com/second?id=2\n"
-        "[4] https://partner.example.net/a\n"
-        "[12] https://example.org/weekly/unsubscribe\n"
-        "[13] https://news.example.com/third and more\n"
-        " [14] https://news.example.com/indented\n"
+        "The lead (example.org)\n"
+        "https://news.example.com/lead\n"
+        "Write to us (mailto:editor@example.org), see HTTP://News.Example.com/second?id=2.\n"
+        "A partner (https://partner.example.net/a) and tea (https://en.example.org/wiki/Tea_(drink)).\n"
+        "https://news.example.com/third-and-more and https://news.example.com/third.html\n"
+        "https://news.example.com/lead/\n"
     )
-    assert tag_text(text, _tag(exclude=["partner.example.net"])) == (
+    assert tag_text(text, _tag(exclude=["partner.example.net"]), links) == (
         "Read https://bare.example.com/x in the running text.\n"
-        "\n"
-        f"[1] https://news.example.com/lead?{TAGS}\n"
-        "[2] mailto:editor@example.org\n"
-        f"[3] http://News.Example.com/second?id=2&{TAGS}\n"
-        "[4] https://partner.example.net/a\n"
-        "[12] https://example.org/weekly/unsubscribe\n"
-        "[13] https://news.example.com/third and more\n"
-        " [14] https://news.example.com/indented\n"
+        "The lead (example.org)\n"
+        f"https://news.example.com/lead?{TAGS}\n"
+        f"Write to us (mailto:editor@example.org), see http://News.Example.com/second?id=2&{TAGS}.\n"
+        "A partner (https://partner.example.net/a) and tea"
+        f" (https://en.example.org/wiki/Tea_(drink)?{TAGS}).\n"
+        "https://news.example.com/third-and-more and https://news.example.com/third.html\n"
+        "https://news.example.com/lead/\n"
     )
+    assert tag_text(text, _tag(), []) == text
 
 
 def _settings(utm: dict[str, object] | None) -> Settings:
@@ -222,10 +228,10 @@ RENDITION = Rendition(
         '<a href="https://lists.example.org/archive">Lists</a>'
     ),
     text=(
-        "[1] https://news.example.com/lead\n"
-        "[2] https://example.org/weekly/2026-11-30/\n"
-        "[3] https://lists.example.org/unsubscribe\n"
-        "[4] https://lists.example.org/preferences\n"
+        "The lead\nhttps://news.example.com/lead\n"
+        "View in your browser: https://example.org/weekly/2026-11-30/\n"
+        "Unsubscribe: https://lists.example.org/unsubscribe\n"
+        "Preferences: https://lists.example.org/preferences\n"
     ),
 )
 
@@ -242,11 +248,11 @@ def test_a_rendition_is_tagged_in_html_and_text_but_the_newsletters_own_pages() 
         f'<a href="https://lists.example.org/archive?{tags}">Lists</a>'
     )
     assert tagged.text == (
-        "[1] https://news.example.com/lead"
+        "The lead\nhttps://news.example.com/lead"
         "?utm_source=weekly&utm_medium=email&utm_campaign=2026-11-30\n"
-        "[2] https://example.org/weekly/2026-11-30/\n"
-        "[3] https://lists.example.org/unsubscribe\n"
-        "[4] https://lists.example.org/preferences\n"
+        "View in your browser: https://example.org/weekly/2026-11-30/\n"
+        "Unsubscribe: https://lists.example.org/unsubscribe\n"
+        "Preferences: https://lists.example.org/preferences\n"
     )
     assert (tagged.subject, tagged.preheader, tagged.mjml) == (
         RENDITION.subject,
