@@ -123,7 +123,9 @@ class CheckSettings(Closed):
     subject_length: Range = Field((10, 78), description="Shortest and longest subject.")
     preheader_length: Range = Field((40, 150), description="Shortest and longest preheader.")
     line_length: Positive = Field(
-        78, description="The longest line of the text part, bare URLs aside."
+        78,
+        description="No longer used: the text part's paragraphs are one line each, for"
+        " phones to wrap. Accepted so that older settings still load.",
     )
     image_bytes: Positive = Field(
         1_000_000, description="Warn about heavier images (with --online)."
