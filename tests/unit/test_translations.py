@@ -181,3 +181,7 @@ def test_a_russian_issue_has_no_english_word_of_the_theme(tmp_path: Path) -> Non
     assert re.findall(r"[A-Za-z]{2,}", visible + " " + alts) == []
     assert "Выпуск 112 · 30 ноября 2026\u202fг." in visible
     assert visible.count("Реклама") == 2 and "Реклама: Скидки партнёра" in visible
+    # The text part too, its addresses aside.
+    text = re.sub(r"\S+://\S+", " ", rendition.text)
+    assert re.findall(r"[A-Za-z]{2,}", text) == []
+    assert "30 ноября 2026" in rendition.text
