@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
+import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -69,3 +73,33 @@ def open_page(context: BrowserContext, html: str, width: int, scheme: Scheme) ->
 def image(png: bytes) -> Image.Image:
     """A PNG as an RGB Pillow image."""
     return Image.open(io.BytesIO(png)).convert("RGB")
+
+
+def npm_package(name: str, version: str) -> Path:
+    """The npm package `name` at `version`, installed with npm once into .cache/ and reused;
+    the test is skipped where npm is missing (CI installs it, and fails on a skip)."""
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip(f"npm is needed to install {name}: apt-get install nodejs npm")
+    folder = REPO / ".cache" / f"{name}-{version}"
+    package = folder / "node_modules" / name
+    if not _installed(package, version):
+        # Installed beside the final folder and moved into place: an interrupted install
+        # must not be taken for a finished one next time.
+        partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
+        shutil.rmtree(partial, ignore_errors=True)
+        command = [npm, "install", "--prefix", str(partial), "--save-exact", "--no-audit"]
+        command += ["--no-fund", "--loglevel=error", f"{name}@{version}"]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            pytest.fail(f"npm could not install {name}@{version}:\n{done.stderr}")
+        shutil.rmtree(folder, ignore_errors=True)
+        partial.rename(folder)
+    return package
+
+
+def _installed(package: Path, version: str) -> bool:
+    try:
+        return bool(json.loads((package / "package.json").read_text())["version"] == version)
+    except (OSError, ValueError, KeyError):
+        return False

@@ -493,22 +493,14 @@ def test_overlong_addresses_in_a_page_are_left_out(project: Path, run: RunCli, s
 
 
 def test_a_public_address_may_not_redirect_to_a_private_one(
-    project: Path, run: RunCli, site: Site, monkeypatch: pytest.MonkeyPatch
+    project: Path, run: RunCli, site: Site, public: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
-    real = socket.getaddrinfo
-
-    def public_news_example(host: str, *args: object, **kwargs: object) -> object:
-        # news.example stands for a public site; it is served by the test server.
-        return real("127.0.0.1" if host == "news.example" else host, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(socket, "getaddrinfo", public_news_example)
     site.add("/admin", "<title>Admin console</title>")
     site.redirect("/story", "/admin")
-    port = site.base.rpartition(":")[2]
-    url = f"http://news.example:{port}/story"
+    url = f"{public}/story"
     before = (project / ISSUE).read_bytes()
     result = run("add", url, "--section", "News")
     assert (result.exit_code, result.stdout) == (1, "")

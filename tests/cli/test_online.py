@@ -12,7 +12,6 @@ import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import Result
@@ -201,7 +200,6 @@ def test_a_slow_server_is_unreachable(online: Site, run: RunCli) -> None:
 
 
 def test_a_refused_connection_is_unreachable(project: Path, online: Site, run: RunCli) -> None:
-    import socket
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -443,16 +441,10 @@ def test_mailto_links_are_not_requested(project: Path, online: Site) -> None:
 
 
 def test_a_redirect_from_a_public_address_to_a_private_one_is_not_followed(
-    project: Path, site: Site, run: RunCli, monkeypatch: pytest.MonkeyPatch
+    project: Path, site: Site, public: str, run: RunCli
 ) -> None:
-    real = socket.getaddrinfo
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        return real("127.0.0.1" if host == "news.example" else host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     port = site.base.rpartition(":")[2]
-    write_project(project, f"http://news.example:{port}")
+    write_project(project, public)
     for path in ("/about", "/news/lead", "/weekly/unsubscribe", "/weekly/2026-11-30/", "/admin"):
         site.add(path, HTML)
     site.add("/img/lead.png", png(600, 300), content_type="image/png")

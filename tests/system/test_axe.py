@@ -4,9 +4,7 @@ at 600 and 375 px, light and dark, in English and in Russian."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from newsletter.project.folder import Project
-from tests.browser import REPO, browser, open_page, require_chromium
+from tests.browser import REPO, browser, npm_package, open_page, require_chromium
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
@@ -35,22 +33,7 @@ def context() -> Iterator[BrowserContext]:
 @pytest.fixture(scope="session")
 def axe() -> str:
     """axe-core's script, installed with npm once into .cache/ and reused."""
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.skip("npm is needed to install axe-core: apt-get install npm")
-    folder = REPO / ".cache" / f"axe-core-{AXE_VERSION}"
-    script = folder / "node_modules" / "axe-core" / "axe.min.js"
-    if not script.is_file():
-        partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
-        shutil.rmtree(partial, ignore_errors=True)
-        command = [npm, "install", "--prefix", str(partial), "--save-exact", "--no-audit"]
-        command += ["--no-fund", "--loglevel=error", f"axe-core@{AXE_VERSION}"]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            pytest.fail(f"npm could not install axe-core@{AXE_VERSION}:\n{done.stderr}")
-        shutil.rmtree(folder, ignore_errors=True)
-        partial.rename(folder)
-    return script.read_text(encoding="utf-8")
+    return (npm_package("axe-core", AXE_VERSION) / "axe.min.js").read_text(encoding="utf-8")
 
 
 def example(tmp_path: Path, language: str) -> Path:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -15,7 +13,14 @@ from PIL import Image, ImageChops
 
 from newsletter.preview.snapshot import screenshots
 from newsletter.project.folder import Project
-from tests.browser import EXAMPLE, REPO, image, render_repository_issue, require_chromium
+from tests.browser import (
+    EXAMPLE,
+    REPO,
+    image,
+    npm_package,
+    render_repository_issue,
+    require_chromium,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -86,33 +91,9 @@ sections:
 @pytest.fixture(scope="session")
 def official_mjml() -> Path:
     """The official `mjml` package, installed with npm once into .cache/ and reused."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.skip(
-            "node and npm are needed to compare with official MJML: apt-get install nodejs npm"
-        )
-    folder = REPO / ".cache" / f"mjml-{MJML_VERSION}"
-    package = folder / "node_modules" / "mjml"
-    if not _installed(package):
-        # Installed beside the final folder and moved into place: an interrupted install
-        # must not be taken for a finished one next time.
-        partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
-        shutil.rmtree(partial, ignore_errors=True)
-        command = [npm, "install", "--prefix", str(partial), "--save-exact", "--no-audit"]
-        command += ["--no-fund", "--loglevel=error", f"mjml@{MJML_VERSION}"]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            pytest.fail(f"npm could not install mjml@{MJML_VERSION}:\n{done.stderr}")
-        shutil.rmtree(folder, ignore_errors=True)
-        partial.rename(folder)
-    return package
-
-
-def _installed(package: Path) -> bool:
-    try:
-        return bool(json.loads((package / "package.json").read_text())["version"] == MJML_VERSION)
-    except (OSError, ValueError, KeyError):
-        return False
+    if shutil.which("node") is None:
+        pytest.skip("node is needed to compare with official MJML: apt-get install nodejs npm")
+    return npm_package("mjml", MJML_VERSION)
 
 
 def compile_officially(package: Path, mjml: str) -> tuple[str, str]:
