@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -16,11 +17,11 @@ from PIL import Image
 
 from newsletter.build.render import Rendition, render_issue, settings_links
 from newsletter.model.problems import UserError
-from newsletter.preview.snapshot import chromium, find_chromium
+from newsletter.preview.snapshot import chromium, find_chromium, placeholder_png
 from newsletter.project.folder import Project, slug
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page
+    from playwright.sync_api import BrowserContext, Page, Route
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "issues" / "2026-11-30.yaml"
@@ -59,6 +60,24 @@ def browser() -> Iterator[BrowserContext]:
     require_chromium()
     with chromium(offline=True) as context:
         yield context
+
+
+def loopback_browser() -> Iterator[BrowserContext]:
+    """The body of a fixture: one Chromium that reaches 127.0.0.1 (a preview) and nothing
+    else; images from elsewhere get a placeholder."""
+    require_chromium()
+    # Not offline=True: its resolver rules block 127.0.0.1 too. The route keeps us offline.
+    with chromium(offline=False) as context:
+        context.route(re.compile(r"^(?!http://127\.0\.0\.1:\d+/)"), _outside)
+        yield context
+
+
+def _outside(route: Route) -> None:
+    """Anything but the preview on loopback: images get a placeholder, the rest is refused."""
+    if route.request.resource_type == "image":
+        route.fulfill(status=200, content_type="image/png", body=placeholder_png())
+    else:
+        route.abort("blockedbyclient")
 
 
 def open_page(context: BrowserContext, html: str, width: int, scheme: Scheme) -> Page:

@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from newsletter.preview.snapshot import chromium, placeholder_png
-from tests.browser import require_chromium
+from tests.browser import loopback_browser
 from tests.system.test_preview_server import preview_process
 
 pytestmark = pytest.mark.browser
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page, Route
+    from playwright.sync_api import BrowserContext, Page
 
 TIMEOUT = 15_000  # ms: the most any wait for the page may take
 ISSUE = Path("issues") / "2026-11-30.yaml"
@@ -30,22 +29,10 @@ ISSUE = Path("issues") / "2026-11-30.yaml"
 FRAME_TEXT = "() => document.querySelector('#email').contentDocument?.body?.innerText ?? ''"
 
 
-def _outside(route: Route) -> None:
-    """Anything but the preview on loopback: images get a placeholder, the rest is refused."""
-    if route.request.resource_type == "image":
-        route.fulfill(status=200, content_type="image/png", body=placeholder_png())
-    else:
-        route.abort("blockedbyclient")
-
-
 @pytest.fixture(scope="module")
 def context() -> Iterator[BrowserContext]:
     """One headless Chromium for the module that reaches 127.0.0.1 and nothing else."""
-    require_chromium()
-    # Not offline=True: its resolver rules block 127.0.0.1 too. The route keeps us offline.
-    with chromium(offline=False) as browser:
-        browser.route(re.compile(r"^(?!http://127\.0\.0\.1:\d+/)"), _outside)
-        yield browser
+    yield from loopback_browser()
 
 
 @pytest.fixture

@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING
 import pytest
 from PIL import Image
 
-from newsletter.preview.snapshot import chromium
-from tests.browser import require_chromium
+from tests.browser import loopback_browser
 from tests.cli.test_archive_images import IMAGES, _keep, _large, _with_images
-from tests.system.test_preview_browser import TIMEOUT, _outside
+from tests.system.test_preview_browser import TIMEOUT
 from tests.system.test_preview_server import WAIT, preview_process
 
 pytestmark = pytest.mark.browser
@@ -36,10 +35,7 @@ PICTURES = """() => {
 @pytest.fixture(scope="module")
 def context() -> Iterator[BrowserContext]:
     """One headless Chromium for the module that reaches 127.0.0.1 and nothing else."""
-    require_chromium()
-    with chromium(offline=False) as browser:
-        browser.route(re.compile(r"^(?!http://127\.0\.0\.1:\d+/)"), _outside)
-        yield browser
+    yield from loopback_browser()
 
 
 @pytest.fixture
