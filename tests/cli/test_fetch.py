@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import gzip
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from newsletter.curate.extract import extract_page
 from newsletter.web.addresses import redirect_problem
 from newsletter.web.client import FetchError
 from newsletter.web.pages import FetchedPage, fetch_pages
-from tests.httpserver import Site
+from tests.httpserver import Site, serving
 
 pytestmark = pytest.mark.network
 
@@ -314,14 +313,8 @@ class _EchoHeaders(BaseHTTPRequestHandler):
 @pytest.fixture
 def echo() -> Iterator[str]:
     """The URL of a server on 127.0.0.1 whose pages show the headers they were asked with."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoHeaders)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_EchoHeaders) as base:
+        yield base + "/"
 
 
 def test_the_user_agent_names_the_tool(echo: str) -> None:

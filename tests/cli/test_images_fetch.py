@@ -6,10 +6,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
@@ -17,7 +16,7 @@ import pytest
 
 from tests.cli.test_add import _inserted
 from tests.conftest import RunCli
-from tests.httpserver import Site
+from tests.httpserver import Site, serving
 
 pytestmark = pytest.mark.network
 
@@ -251,16 +250,8 @@ class _Hostile(BaseHTTPRequestHandler):
 def hostile() -> Iterator[str]:
     """The base URL of a server of hostile images on 127.0.0.1."""
     _Hostile.sent = {}
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_Hostile) as base:
+        yield base
 
 
 def test_an_endless_image_is_refused_as_it_streams_in(

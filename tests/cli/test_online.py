@@ -7,10 +7,9 @@ import json
 import socket
 import struct
 import sys
-import threading
 import zlib
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from newsletter.cli.exits import progress_bar
 from newsletter.project.folder import Project
 from tests.conftest import SETTINGS as BASE_SETTINGS
 from tests.conftest import RunCli
-from tests.httpserver import Site
+from tests.httpserver import Site, serving
 
 HTML = "<!DOCTYPE html><html><head><title>A page</title></head><body><p>Hi.</p></body></html>"
 FILE = "issues/2026-11-30.yaml"
@@ -234,16 +233,8 @@ class _Picky(BaseHTTPRequestHandler):
 @pytest.fixture
 def picky() -> Iterator[str]:
     """The address of a server on 127.0.0.1 that answers GET but not HEAD."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Picky)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_Picky) as base:
+        yield base
 
 
 @pytest.mark.parametrize("path", ["/405", "/403", "/501", "/hangs-up"])
