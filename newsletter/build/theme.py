@@ -14,7 +14,7 @@ import jinja2
 from newsletter.build import colour
 from newsletter.build import markdown as markup
 from newsletter.build.sandbox import Sandbox, bounded_work
-from newsletter.build.translations import gettext_functions, long_date
+from newsletter.build.translations import CatalogError, gettext_functions, long_date
 from newsletter.build.usercache import user_cache_folder
 from newsletter.model.problems import Problem, ProblemsError
 
@@ -154,7 +154,11 @@ class Theme:
     def words(self, language: str) -> dict[str, Any]:
         """What templates call to say the theme's words in `language`: `gettext`, `_` and
         `ngettext`, from the theme's catalogs."""
-        return gettext_functions((*self.folders, BUILTIN), language)
+        try:
+            return gettext_functions((*self.folders, BUILTIN), language)
+        except CatalogError as e:
+            problem = Problem("theme/template", self.display(e.path), e.line, 0, "", str(e))
+            raise ProblemsError([problem]) from None
 
     def display(self, filename: str | None) -> str:
         """A template's file name as the user should see it: relative to the project."""

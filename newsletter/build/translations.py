@@ -16,14 +16,25 @@ import functools
 import gettext
 import io
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from jinja2.ext import _make_new_gettext, _make_new_ngettext  # the newstyle wrappers
 
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
 CATALOG = "theme.po"
 """A catalog's file name, in `locale/LANG/LC_MESSAGES/` of a theme folder."""
+
+
+class CatalogError(ValueError):
+    """A catalog that cannot be read: where, and why."""
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        super().__init__(message)
+        self.path, self.line = path, line
 
 
 def candidates(language: str) -> list[str]:
@@ -35,19 +46,16 @@ def candidates(language: str) -> list[str]:
 
 def gettext_functions(folders: Sequence[Path], language: str) -> dict[str, Callable[..., Any]]:
     """`gettext`, `ngettext` and `_` for a template, from the catalog of `language` in the
-    first of `folders` that has one (a theme's, then the built-in one's)."""
+    first of `folders` that has one (a theme's, then the built-in one's).
+    Raises CatalogError for a catalog that cannot be read."""
     translations: gettext.NullTranslations = gettext.NullTranslations()
-    for folder in folders:
-        for name in candidates(language):
-            path = folder / "locale" / name / "LC_MESSAGES" / CATALOG
-            try:
-                stat = os.stat(path)
-            except OSError:
-                continue
-            translations = _read(str(path), stat.st_mtime_ns, stat.st_size)
-            break
-        else:
+    names = candidates(language)
+    for path in (f / "locale" / n / "LC_MESSAGES" / CATALOG for f in folders for n in names):
+        try:
+            stat = os.stat(path)
+        except OSError:
             continue
+        translations = _read(str(path), stat.st_mtime_ns, stat.st_size)
         break
     new_gettext = _make_new_gettext(translations.gettext)
     return {
@@ -63,10 +71,25 @@ def _read(path: str, mtime_ns: int, size: int) -> gettext.NullTranslations:
     left out, the plural rule from its header. (Time and size: a catalog edited during a
     preview is read again.)"""
     from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
+    from babel.messages.pofile import PoFileError, read_po
 
-    with open(path, "rb") as file:
-        catalog = read_po(file)
+    try:
+        with open(path, "rb") as file:
+            catalog = read_po(file, abort_invalid=True)
+    except PoFileError as error:
+        raise CatalogError(path, error.lineno, f"translation catalog: {error}") from None
+    except (OSError, ValueError) as error:  # unreadable, or not UTF-8
+        raise CatalogError(path, 0, f"translation catalog cannot be read: {error}") from None
+    for message in catalog:  # a placeholder the template does not give would fail the build
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        texts = message.string if isinstance(message.string, tuple) else (message.string,)
+        given = {name for text in ids for name in _PLACEHOLDER.findall(str(text))}
+        unknown = {name for text in texts for name in _PLACEHOLDER.findall(str(text or ""))}
+        unknown -= given
+        if unknown:
+            names = ", ".join(f"%({name})s" for name in sorted(unknown))
+            said = f"the translation of {ids[0]!r} uses {names}, which the template does not give"
+            raise CatalogError(path, message.lineno or 0, said)
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)

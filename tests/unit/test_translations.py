@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from click.testing import CliRunner
 
 from newsletter.build.theme import BUILTIN, Theme
 from newsletter.build.translations import long_date
+from newsletter.cli import cli
 from newsletter.project.folder import Project
 
 REPO = Path(__file__).parents[2]
@@ -185,3 +187,41 @@ def test_a_russian_issue_has_no_english_word_of_the_theme(tmp_path: Path) -> Non
     text = re.sub(r"\S+://\S+", " ", rendition.text)
     assert re.findall(r"[A-Za-z]{2,}", text) == []
     assert "30 ноября 2026" in rendition.text
+
+
+@pytest.mark.parametrize(
+    ("catalog", "expected"),
+    [
+        (
+            b'msgid "View in browser"\nmsgstr "Im Browser\nmsgid\n',
+            "templates/locale/de/LC_MESSAGES/theme.po:2: error: translation catalog: ",
+        ),
+        (
+            b"\xff\xfe\x00not text",
+            "templates/locale/de/LC_MESSAGES/theme.po: error: translation catalog cannot be read",
+        ),
+        (
+            b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+            b'msgid "View in browser"\nmsgstr "Ansehen %(name)s"\n',
+            "templates/locale/de/LC_MESSAGES/theme.po:5: error: the translation of"
+            " 'View in browser' uses %(name)s, which the template does not give",
+        ),
+    ],
+    ids=["misformatted", "not-utf8", "unknown-placeholder"],
+)
+def test_a_broken_catalog_is_one_line_with_its_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, catalog: bytes, expected: str
+) -> None:
+    for name in ("newsletter.yaml", "templates", "issues", "images"):
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+    settings = tmp_path / "newsletter.yaml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace("language: en-GB", "language: de")
+    )
+    (tmp_path / "templates" / "locale" / "de" / "LC_MESSAGES" / "theme.po").write_bytes(catalog)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["build"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert expected in result.output, result.output
+    assert not (tmp_path / "dist").exists()  # nothing written
