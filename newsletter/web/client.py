@@ -156,6 +156,29 @@ class Client:
             raise _failure(e, url) from None
         return _response(url, response, hops, body)
 
+    def fetch_wanted(
+        self,
+        url: str,
+        *,
+        accept: str,
+        limit: int,
+        refusal: Callable[[Response], str | None],
+        what: str,
+    ) -> Response:
+        """`fetch` a `what` ("page", "image") of at most `limit` bytes, refused (FetchError)
+        when `refusal` gives a reason: judged on the headers, before the body is read."""
+        try:
+            response = self.fetch(
+                url, accept=accept, limit=limit, read_if=lambda head: refusal(head) is None
+            )
+        except FetchError as error:
+            if error.failure == "too-large":
+                raise FetchError(f"the {what} is {error}", "too-large") from None
+            raise
+        if (reason := refusal(response)) is not None:
+            raise FetchError(reason, "bad-answer")
+        return response
+
     def map(
         self,
         work: Callable[[T], R],

@@ -89,16 +89,9 @@ def _refusal(response: Response) -> str | None:
 
 
 def _image(client: Client, url: str, max_bytes: int) -> FetchedImage:
-    try:
-        response = client.fetch(
-            url, accept=ACCEPT, limit=max_bytes, read_if=lambda head: _refusal(head) is None
-        )
-    except FetchError as error:
-        if error.failure == "too-large":
-            raise FetchError(f"the image is {error}", "too-large") from None
-        raise
-    if (reason := _refusal(response)) is not None:
-        raise FetchError(reason, "bad-answer")
+    response = client.fetch_wanted(
+        url, accept=ACCEPT, limit=max_bytes, refusal=_refusal, what="image"
+    )
     extension = image_extension(response.body)
     if extension is None:
         message = f"the bytes are not an image, though served as {response.media_type}"

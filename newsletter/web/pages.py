@@ -90,19 +90,10 @@ def _page(client: Client, url: str, max_bytes: int, accept: Accept) -> FetchedPa
             return f"not {wanted} but {response.media_type}"
         return None
 
-    try:
-        response = client.fetch(
-            url,
-            accept=_ACCEPT_HEADERS[accept],
-            limit=max_bytes,
-            read_if=lambda head: refusal(head) is None,
-        )
-    except FetchError as error:
-        if error.failure == "too-large":
-            raise FetchError(f"the page is {error}", "too-large") from None
-        raise
-    if (reason := refusal(response)) is not None:
-        raise FetchError(reason, "bad-answer")
+    what = "page" if accept == "html" else "feed"
+    response = client.fetch_wanted(
+        url, accept=_ACCEPT_HEADERS[accept], limit=max_bytes, refusal=refusal, what=what
+    )
     if accept == "html" and is_feed(response.body):
         raise FetchError(NOT_A_PAGE_BUT_A_FEED, "bad-answer")
     if accept == "html" and response.media_type in _XML_TYPES:

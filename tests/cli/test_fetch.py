@@ -195,6 +195,11 @@ def test_a_large_page_is_refused_by_its_length(site: Site) -> None:
     assert error_of(url, max_bytes=1000) == "the page is larger than 1 kB"
 
 
+def test_a_large_feed_is_refused_as_a_feed(site: Site) -> None:
+    url = site.add("/feed.xml", "<rss>" + "x" * 5000, content_type="application/rss+xml")
+    assert error_of(url, max_bytes=1000, accept="feed") == "the feed is larger than 1 kB"
+
+
 def test_a_compressed_page_is_measured_as_it_unpacks(site: Site) -> None:
     body = gzip.compress(b"<html><body>" + b" " * 100_000)
     url = site.add("/bomb", body, headers={"Content-Encoding": "gzip"})
